@@ -1,0 +1,1 @@
+"""Cookie-consent widget: one registry, a Python-built asset, a disclosure table."""

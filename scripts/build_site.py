@@ -1,0 +1,53 @@
+"""Build the site strictly and replace the output directory only when the build succeeds.
+
+A deploy that picks up `site/` never sees a half-written site: MkDocs writes into a fresh
+sibling directory, which is swapped in by renames once the build has passed.
+
+    python scripts/build_site.py [--site-dir site] [--config mkdocs.yml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(site_dir: Path, config: Path, env: dict[str, str] | None = None) -> int:
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+    command += ["--config-file", str(config), "--site-dir", str(staging)]
+    run_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    result = subprocess.run(command, env=run_env, cwd=config.parent)
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"Build failed: {site_dir} was left as it was.", file=sys.stderr)
+        return result.returncode
+    previous = site_dir.with_name(f"{site_dir.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(previous)
+    staging.rename(site_dir)
+    shutil.rmtree(previous, ignore_errors=True)
+    print(f"Built {site_dir}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site-dir", type=Path, default=ROOT / "site")
+    parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
+    args = parser.parse_args(argv)
+    return build(args.site_dir, args.config.resolve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

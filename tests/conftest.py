@@ -1,0 +1,108 @@
+"""Shared fixtures: the site is built once per session and served on 127.0.0.1:<random port>."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from build_site import build  # noqa: E402
+from setup_browser import find_system_chromium  # noqa: E402
+
+ARTIFACTS = ROOT / "test-artifacts"
+LANGUAGES = {"ja": "", "en": "en/"}  # language → path prefix under the site root
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """A static host as a CDN would be: files as they are, each language's own 404 page."""
+
+    def log_message(self, format, *args):  # keep test output readable
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        if code != 404:
+            return super().send_error(code, message, explain)
+        root = Path(self.directory)
+        page = root / "en" / "404.html" if self.path.startswith("/en/") else root / "404.html"
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@dataclass
+class Site:
+    root: Path  # the built files
+    url: str  # http://127.0.0.1:<port>/
+
+    def page(self, path: str) -> str:
+        return self.url + path.lstrip("/")
+
+    def html(self, path: str) -> str:
+        """The built HTML behind a URL path (`en/privacy/` → en/privacy/index.html)."""
+        target = self.root / path.lstrip("/")
+        if path.endswith("/") or not path:
+            target = target / "index.html"
+        return target.read_text(encoding="utf-8")
+
+
+def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
+    handler = functools.partial(SiteHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    return server, f"http://{host}:{port}/"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Iterator[Site]:
+    """The real site, built strictly with the test server's origin as `site_url`."""
+    out = tmp_path_factory.mktemp("built") / "site"
+    out.mkdir()
+    # Bind first, so the build knows the origin every absolute link must use.
+    server, url = serve(out)
+    try:
+        assert build(out, ROOT / "mkdocs.yml", env={"SITE_URL": url}) == 0, "site build failed"
+        yield Site(root=out, url=url)
+    finally:
+        server.shutdown()
+
+
+# --- Playwright --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium when present (Playwright cannot download its own here)."""
+    args = {**browser_type_launch_args}
+    executable = find_system_chromium()
+    if executable:
+        args["executable_path"] = executable
+    args["args"] = [
+        *args.get("args", []),
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        # No calls home: the tests assert that nothing leaves the test server.
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+    ]
+    return args
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
