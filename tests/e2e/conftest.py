@@ -1,0 +1,71 @@
+"""Browser fixtures: every page load is watched for foreign requests and console errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+# (URL path, language) of every page the site publishes.
+PAGES = [
+    ("", "ja"),
+    ("privacy/", "ja"),
+    ("en/", "en"),
+    ("en/privacy/", "en"),
+]
+
+
+@dataclass
+class PageWatch:
+    """What a visitor's browser did: requests outside the site, errors, failed responses."""
+
+    origin: str
+    foreign: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    # A document the test asks for knowing it is missing (the 404 pages): its own 404 is no error.
+    expected_missing: set[str] = field(default_factory=set)
+
+    def attach(self, page) -> None:
+        page.on("request", self._on_request)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        page.on("response", self._on_response)
+
+    def _on_request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if f"{parts.scheme}://{parts.netloc}/" != self.origin:
+            self.foreign.append(request.url)
+
+    def _on_console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        if msg.location.get("url") in self.expected_missing and "404" in msg.text:
+            return
+        self.errors.append(f"{msg.text} ({msg.location.get('url')})")
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400 and not response.request.is_navigation_request():
+            self.failed.append(f"{response.status} {response.url}")
+
+    def assert_clean(self) -> None:
+        assert not self.foreign, f"requests left the site: {self.foreign}"
+        assert not self.failed, f"failed requests: {self.failed}"
+        assert not self.errors, f"console errors: {self.errors}"
+
+
+@pytest.fixture
+def watch(page, site) -> PageWatch:
+    # Block anything foreign too, so a leak fails fast instead of hanging on the closed network.
+    page.route(
+        "**/*",
+        lambda route: route.continue_()
+        if route.request.url.startswith(site.url)
+        else route.abort(),
+    )
+    w = PageWatch(origin=site.url)
+    w.attach(page)
+    return w
