@@ -1,0 +1,66 @@
+"""Command line for sites not built with MkDocs.
+
+    python -m consent_widget check consent.yml
+    python -m consent_widget build consent.yml -o DIR [--base-url /assets/] [--cookie-path /]
+
+`build` writes the hashed JS and CSS, `snippet.html` (the two tags for a page's <head>) and
+`vendors.<lang>.html` (the disclosure table in each language).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import registry as registry_module
+from .render import build_assets, disclosure_table, snippet
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m consent_widget", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate a registry and list what is still open")
+    check.add_argument("registry", type=Path)
+    build = commands.add_parser("build", help="write the widget asset, snippet and vendor tables")
+    build.add_argument("registry", type=Path)
+    build.add_argument("-o", "--output", type=Path, required=True, help="directory to write to")
+    build.add_argument("--base-url", default="", help="URL prefix of DIR as served (snippet links)")
+    build.add_argument("--cookie-path", default="/", help="path of the site root (default /)")
+    args = parser.parse_args(argv)
+
+    try:
+        registry = registry_module.load(args.registry)
+    except registry_module.RegistryError as error:
+        count = len(error.problems)
+        print(f"{args.registry}: {count} problem{'s' if count > 1 else ''}:", file=sys.stderr)
+        print(error, file=sys.stderr)
+        return 1
+
+    if args.command == "check":
+        open_items = [v.id for v in registry.vendors if not v.confirmed]
+        print(
+            f"{args.registry}: OK — revision {registry.revision}, {len(registry.categories)} "
+            f"categories, {len(registry.vendors)} vendors"
+        )
+        if open_items:
+            print(f"  not yet confirmed by legal: {', '.join(open_items)}")
+        return 0
+
+    if not args.cookie_path.startswith("/"):
+        parser.error("--cookie-path must start with /")
+    assets = build_assets(registry, cookie_path=args.cookie_path)
+    out = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    for asset in (assets.js, assets.css):
+        (out / asset.name).write_bytes(asset.content)
+    (out / "snippet.html").write_text(snippet(assets, args.base_url), encoding="utf-8")
+    for lang in registry.languages:
+        table = disclosure_table(registry, lang) + "\n"
+        (out / f"vendors.{lang}.html").write_text(table, encoding="utf-8")
+    print(f"wrote {assets.js.name}, {assets.css.name}, snippet.html and vendor tables to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

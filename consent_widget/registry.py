@@ -1,0 +1,388 @@
+"""Load and validate the consent registry (`consent.yml`) into a model.
+
+The JSON Schema (`schema.json`) is the one description of the format: editors get completion
+from it, and it is what validates here. On top of it, the checks a schema cannot express:
+unique ids, known categories, one translation per language. Every problem is reported at
+once, each with file, line and key path, in words an editor can act on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+Path_ = tuple[str | int, ...]
+
+DEFAULT_COOKIE_NAME = "consent"
+DEFAULT_MAX_AGE_DAYS = 182  # about six months
+
+
+# --- model -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    required: bool
+    default: bool
+    gpc_opt_out: bool
+    title: dict[str, str]
+    description: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Vendor:
+    id: str
+    category: str
+    service: dict[str, str]
+    operator: dict[str, str]
+    data: dict[str, str]
+    purpose: dict[str, str]
+    opt_out_url: str
+    privacy_url: str
+    cookies: tuple[str, ...]
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Registry:
+    source: str  # the file it came from, for messages
+    revision: int
+    languages: tuple[str, ...]
+    cookie_name: str
+    max_age_days: int
+    consent_mode: dict[str, tuple[str, ...]]
+    categories: tuple[Category, ...]
+    vendors: tuple[Vendor, ...]
+    texts: dict[str, dict[str, str]]  # language → interface word → text
+
+    def vendors_of(self, category_id: str) -> tuple[Vendor, ...]:
+        return tuple(v for v in self.vendors if v.category == category_id)
+
+    def category(self, category_id: str) -> Category:
+        return next(c for c in self.categories if c.id == category_id)
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    line: int | None
+    path: Path_
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        key = format_path(self.path)
+        return f"{where}: {key}: {self.message}" if key else f"{where}: {self.message}"
+
+
+class RegistryError(Exception):
+    """One or more problems in a registry; str() lists them, one per line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def format_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# --- loading -----------------------------------------------------------------------
+
+
+@cache
+def schema() -> dict:
+    return json.loads(resources.files(__package__).joinpath("schema.json").read_text("utf-8"))
+
+
+@cache
+def default_texts() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(resources.files(__package__).joinpath("texts.yml").read_text("utf-8"))
+
+
+def load(path: str | Path) -> Registry:
+    """Read, validate and model a registry file; raise RegistryError naming every problem."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RegistryError([Problem(source, None, (), "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError([Problem(source, None, (), f"cannot be read ({exc})")]) from None
+    return parse(text, source)
+
+
+def parse(text: str, source: str = "consent.yml") -> Registry:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise RegistryError([Problem(source, line, (), f"not valid YAML: {reason}")]) from None
+    lines = _LineIndex(root)
+    problems = [Problem(source, line, path, msg) for path, line, msg in lines.duplicates]
+    if not isinstance(data, dict):
+        problems.append(Problem(source, 1, (), "must be a mapping of keys (revision, categories…)"))
+        raise RegistryError(problems)
+    problems += [
+        Problem(source, lines.line(path), path, message) for path, message in _schema_problems(data)
+    ]
+    if not problems:
+        problems += [
+            Problem(source, lines.line(path), path, message)
+            for path, message in _cross_checks(data)
+        ]
+    if problems:
+        raise RegistryError(sorted(problems, key=lambda p: (p.line or 0, format_path(p.path))))
+    return _model(data, source)
+
+
+class _LineIndex:
+    """Line numbers of every key and item in the YAML, by key path; duplicate keys found."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.lines: dict[Path_, int] = {}
+        self.duplicates: list[tuple[Path_, int, str]] = []
+        if root is not None:
+            self._walk(root, ())
+
+    def _walk(self, node: yaml.Node, path: Path_) -> None:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key, value in node.value:
+                child = (*path, key.value)
+                if key.value in seen:
+                    line = key.start_mark.line + 1
+                    self.duplicates.append((child, line, "this key appears twice; keep one"))
+                seen.add(key.value)
+                self.lines[child] = key.start_mark.line + 1
+                self._walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, (*path, index))
+
+    def line(self, path: Path_) -> int | None:
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path)
+
+
+# --- checks ------------------------------------------------------------------------
+
+TYPE_WORDS = {
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "string": "text",
+    "array": "a list",
+    "object": "a set of `key: value` lines",
+}
+
+# What each pattern of schema.json asks for, in words (keyed by how the pattern starts).
+PATTERN_WORDS = {
+    "^https://": "a web address starting with https://",
+    "^[a-z][a-z0-9-]": "lower-case letters, digits and hyphens, starting with a letter (e.g. google-ads)",
+    "^[a-z]{2}$": "a two-letter language code such as ja or en",
+    "^[A-Za-z0-9_-]+$": "letters, digits, - and _ only",
+    "^[A-Za-z0-9_.-]+\\*?$": "a cookie name, or a prefix ending in * (e.g. _ga_*)",
+}
+
+
+def _schema_problems(data: dict) -> list[tuple[Path_, str]]:
+    problems = []
+    for error in Draft202012Validator(schema()).iter_errors(data):
+        path = tuple(error.absolute_path)
+        problems += _explain(error, path)
+    return problems
+
+
+def _explain(error, path: Path_) -> list[tuple[Path_, str]]:
+    value, kind, rule = error.instance, error.validator, error.validator_value
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = list(error.schema.get("properties", {}))
+        extra = [key for key in value if key not in allowed]
+        return [((*path, key), _unknown_key(key, allowed)) for key in extra]
+    if kind == "propertyNames":
+        return [(path, f"unknown key {error.instance!r}; expected one of {', '.join(_enum(error))}")]
+    if kind == "required":
+        missing = [key for key in rule if key not in value]
+        return [(path, f"missing '{key}'") for key in missing]
+    if kind == "type":
+        return [(path, f"must be {TYPE_WORDS.get(rule, rule)}; found {value!r}")]
+    if kind == "pattern":
+        if rule == "\\S":
+            return [(path, "must not be empty")]
+        expected = next((words for start, words in PATTERN_WORDS.items() if rule.startswith(start)), None)
+        return [(path, f"must be {expected or 'of the form ' + rule}; found {value!r}")]
+    if kind == "minimum":
+        return [(path, f"must be at least {rule}; found {value!r}")]
+    if kind == "maximum":
+        return [(path, f"must be at most {rule}; found {value!r}")]
+    if kind == "minItems":
+        return [(path, f"must list at least {rule} item{'s' if rule > 1 else ''}")]
+    if kind == "minProperties":
+        return [(path, "must not be empty")]
+    if kind == "uniqueItems":
+        return [(path, "lists the same value twice")]
+    if kind == "enum":
+        return [(path, f"must be one of {', '.join(map(str, rule))}; found {value!r}")]
+    return [(path, error.message)]
+
+
+def _enum(error) -> list[str]:
+    return error.schema.get("propertyNames", {}).get("enum", [])
+
+
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
+    return f"unknown key '{key}'{hint}"
+
+
+def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
+    problems: list[tuple[Path_, str]] = []
+    languages = data["languages"]
+    categories = data["categories"]
+    vendors = data.get("vendors", [])
+    category_ids = [c["id"] for c in categories]
+
+    for kind, items in (("categories", categories), ("vendors", vendors)):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            if item["id"] in seen:
+                first = f"{kind}[{seen[item['id']]}]"
+                problems.append(((kind, index, "id"), f"id '{item['id']}' is already used by {first}"))
+            seen.setdefault(item["id"], index)
+
+    if not any(c.get("required") for c in categories):
+        problems.append(
+            (("categories",), "needs one category with `required: true` (the consent record itself)")
+        )
+    for index, category in enumerate(categories):
+        if category.get("required") and category.get("default") is False:
+            problems.append(
+                (("categories", index, "default"), "a required category is always on; remove this")
+            )
+        if category.get("required") and category.get("gpc_opt_out"):
+            problems.append(
+                (("categories", index, "gpc_opt_out"), "a required category cannot be opted out")
+            )
+
+    for index, vendor in enumerate(vendors):
+        if vendor["category"] not in category_ids:
+            problems.append(
+                (("vendors", index, "category"), _unknown("category", vendor["category"], category_ids))
+            )
+    for signal, listed in data.get("consent_mode", {}).items():
+        for position, category_id in enumerate(listed):
+            if category_id not in category_ids:
+                where = ("consent_mode", signal, position)
+                problems.append((where, _unknown("category", category_id, category_ids)))
+
+    problems += _translation_problems(data, languages)
+    return problems
+
+
+def _unknown(kind: str, value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+    return f"unknown {kind} '{value}' ({hint})"
+
+
+def _translation_problems(data: dict, languages: list[str]) -> list[tuple[Path_, str]]:
+    problems = []
+    localized = [
+        (("categories", i, key), category[key])
+        for i, category in enumerate(data["categories"])
+        for key in ("title", "description")
+    ] + [
+        (("vendors", i, key), vendor[key])
+        for i, vendor in enumerate(data.get("vendors", []))
+        for key in ("service", "operator", "data", "purpose")
+    ]
+    for path, texts in localized:
+        for lang in languages:
+            if lang not in texts:
+                problems.append((path, f"missing the '{lang}' translation"))
+        for lang in texts:
+            if lang not in languages:
+                problems.append(((*path, lang), f"'{lang}' is not one of the languages ({', '.join(languages)})"))
+
+    defaults = default_texts()
+    known_keys = list(defaults[next(iter(defaults))])
+    overrides = data.get("texts", {})
+    for lang, texts in overrides.items():
+        if lang not in languages:
+            problems.append((("texts", lang), f"'{lang}' is not one of the languages ({', '.join(languages)})"))
+        for key in texts:
+            if key not in known_keys:
+                problems.append((("texts", lang, key), _unknown_key(key, known_keys)))
+    for lang in languages:
+        given = {**defaults.get(lang, {}), **overrides.get(lang, {})}
+        missing = [key for key in known_keys if key not in given]
+        if missing:
+            problems.append((("texts", lang), f"missing interface words: {', '.join(missing)}"))
+    return problems
+
+
+# --- model building ----------------------------------------------------------------
+
+
+def _model(data: dict[str, Any], source: str) -> Registry:
+    languages = tuple(data["languages"])
+    cookie = data.get("cookie", {})
+    defaults = default_texts()
+    overrides = data.get("texts", {})
+    return Registry(
+        source=source,
+        revision=data["revision"],
+        languages=languages,
+        cookie_name=cookie.get("name", DEFAULT_COOKIE_NAME),
+        max_age_days=cookie.get("max_age_days", DEFAULT_MAX_AGE_DAYS),
+        consent_mode={k: tuple(v) for k, v in data.get("consent_mode", {}).items()},
+        categories=tuple(
+            Category(
+                id=c["id"],
+                required=c.get("required", False),
+                default=c.get("required", False) or c.get("default", False),
+                gpc_opt_out=c.get("gpc_opt_out", False),
+                title=c["title"],
+                description=c["description"],
+            )
+            for c in data["categories"]
+        ),
+        vendors=tuple(
+            Vendor(
+                id=v["id"],
+                category=v["category"],
+                service=v["service"],
+                operator=v["operator"],
+                data=v["data"],
+                purpose=v["purpose"],
+                opt_out_url=v["opt_out_url"],
+                privacy_url=v["privacy_url"],
+                cookies=tuple(v.get("cookies", [])),
+                confirmed=v.get("confirmed", False),
+            )
+            for v in data.get("vendors", [])
+        ),
+        texts={lang: {**defaults.get(lang, {}), **overrides.get(lang, {})} for lang in languages},
+    )

@@ -1,0 +1,172 @@
+"""Render a validated registry: the widget asset (JS + CSS) and the vendor disclosure table.
+
+Both come from the same `Registry`, so the banner and the policy page cannot disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+
+import minify
+
+from .registry import Registry
+
+CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
+# Interface words only the disclosure table prints: not shipped to the browser.
+TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
+# Characters that could end a <script> or a JS line if the asset were ever inlined.
+JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str  # content-hashed file name, e.g. consent.3f2a9c1e0b.js
+    content: bytes
+
+
+@dataclass(frozen=True)
+class WidgetAssets:
+    js: Asset
+    css: Asset
+
+
+def _read_asset(name: str) -> str:
+    return resources.files(__package__).joinpath("assets", name).read_text("utf-8")
+
+
+def _hashed(stem: str, suffix: str, content: bytes) -> Asset:
+    digest = hashlib.sha256(content).hexdigest()[:10]
+    return Asset(f"{stem}.{digest}.{suffix}", content)
+
+
+def engine_js() -> str:
+    """The runtime, minified (local names shortened), with the placeholder still in it."""
+    return minify.string("application/javascript", _read_asset("consent.js"))
+
+
+def engine_css() -> str:
+    return minify.string("text/css", _read_asset("consent.css"))
+
+
+def js_config(registry: Registry, cookie_path: str = "/") -> dict:
+    """The configuration the runtime reads, in its own (camelCase) vocabulary."""
+
+    def camel(key: str) -> str:
+        head, *rest = key.split("_")
+        return head + "".join(part.title() for part in rest)
+
+    return {
+        "revision": registry.revision,
+        "cookie": {"name": registry.cookie_name, "maxAgeDays": registry.max_age_days, "path": cookie_path},
+        "languages": list(registry.languages),
+        "defaultLanguage": registry.languages[0],
+        "consentMode": {k: list(v) for k, v in registry.consent_mode.items()} or None,
+        "categories": [
+            {
+                "id": c.id,
+                "required": c.required,
+                "default": c.default,
+                "gpc": c.gpc_opt_out,
+                "title": c.title,
+                "description": c.description,
+            }
+            for c in registry.categories
+        ],
+        "vendors": [
+            {
+                "id": v.id,
+                "category": v.category,
+                "service": v.service,
+                "operator": v.operator,
+                "data": v.data,
+                "purpose": v.purpose,
+                "optOutUrl": v.opt_out_url,
+                "privacyUrl": v.privacy_url,
+                "cookies": list(v.cookies),
+            }
+            for v in registry.vendors
+        ],
+        "texts": {
+            lang: {camel(k): t for k, t in texts.items() if k not in TABLE_ONLY_TEXTS}
+            for lang, texts in registry.texts.items()
+        },
+    }
+
+
+def serialise(config: dict) -> str:
+    """JSON that is also safe JS source: no registry string can close a script or a line."""
+    text = json.dumps(config, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in JSON_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+def build_assets(registry: Registry, cookie_path: str = "/") -> WidgetAssets:
+    """The widget's JS (runtime + this registry) and CSS under content-hashed names.
+
+    Same registry and cookie path in, byte-identical files out.
+    """
+    engine = engine_js()
+    if engine.count(CONFIG_PLACEHOLDER) != 1:
+        raise RuntimeError(f"consent.js must contain {CONFIG_PLACEHOLDER} exactly once")
+    js = engine.replace(CONFIG_PLACEHOLDER, serialise(js_config(registry, cookie_path)))
+    return WidgetAssets(
+        js=_hashed("consent", "js", js.encode("utf-8")),
+        css=_hashed("consent", "css", engine_css().encode("utf-8")),
+    )
+
+
+def snippet(assets: WidgetAssets, base_url: str = "") -> str:
+    """What a page outside MkDocs includes in its <head> to get the widget."""
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    return (
+        f'<link rel="stylesheet" href="{escape(base + assets.css.name)}">\n'
+        f'<script src="{escape(base + assets.js.name)}" defer></script>\n'
+    )
+
+
+def footer_link(registry: Registry, lang: str, href: str) -> str:
+    """The footer control: a real link to the policy's cookie section, a button with JS."""
+    text = registry.texts[_lang(registry, lang)]["footer_link"]
+    return f'<a href="{escape(href)}" class="cw-footer-link" data-consent-open>{escape(text)}</a>'
+
+
+def _lang(registry: Registry, lang: str) -> str:
+    short = (lang or "").split("-")[0].split("_")[0].lower()
+    return short if short in registry.languages else registry.languages[0]
+
+
+def disclosure_table(registry: Registry, lang: str) -> str:
+    """The vendor table for the policy page, in one language (external-transmission style)."""
+    lang = _lang(registry, lang)
+    words = registry.texts[lang]
+    new_tab = words["new_tab"]
+
+    def link(url: str, label: str) -> str:
+        return (
+            f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">'
+            f'{escape(label)}<span class="cw-visually-hidden"> {escape(new_tab)}</span></a>'
+        )
+
+    head = ("category", "service", "operator", "data", "purpose", "opt_out")
+    rows = []
+    for category in registry.categories:
+        for vendor in registry.vendors_of(category.id):
+            cells = [
+                f'<th scope="row">{escape(vendor.service[lang])}</th>',
+                f"<td>{escape(vendor.operator[lang])}<br>{link(vendor.privacy_url, words['privacy_policy'])}</td>",
+                f"<td>{escape(vendor.data[lang])}</td>",
+                f"<td>{escape(vendor.purpose[lang])}</td>",
+                f"<td>{link(vendor.opt_out_url, words['opt_out'])}</td>",
+            ]
+            rows.append(f"<tr><td>{escape(category.title[lang])}</td>{''.join(cells)}</tr>")
+    header = "".join(f'<th scope="col">{escape(words[key])}</th>' for key in head)
+    return (
+        f'<div class="cw-disclosure" id="consent-vendors">'
+        f"<table><caption>{escape(words['table_caption'])}</caption>"
+        f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -1,0 +1,175 @@
+"""The registry: every kind of editor mistake gets a precise, plain message (file:line: key: what)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from consent_widget import registry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+VALID = """\
+revision: 3
+languages: [ja, en]
+categories:
+  - id: necessary
+    required: true
+    title: {ja: 必須, en: Necessary}
+    description: {ja: 記録, en: The record}
+  - id: advertising
+    gpc_opt_out: true
+    title: {ja: 広告, en: Advertising}
+    description: {ja: 広告です, en: Ads}
+vendors:
+  - id: google-ads
+    category: advertising
+    service: {ja: Google 広告, en: Google Ads}
+    operator: {ja: Google LLC, en: Google LLC}
+    data: {ja: 識別子, en: Identifiers}
+    purpose: {ja: 広告配信, en: Ad delivery}
+    opt_out_url: https://adssettings.google.com/
+    privacy_url: https://policies.google.com/privacy
+    cookies: [_gcl_au, _ga_*]
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(registry.RegistryError) as caught:
+        registry.parse(text, "consent.yml")
+    return [str(p) for p in caught.value.problems]
+
+
+def edit(old: str, new: str) -> str:
+    assert old in VALID, old
+    return VALID.replace(old, new, 1)
+
+
+def test_valid_registry_becomes_a_model():
+    model = registry.parse(VALID, "consent.yml")
+    assert model.revision == 3
+    assert model.cookie_name == "consent" and model.max_age_days == 182
+    assert [c.id for c in model.categories] == ["necessary", "advertising"]
+    assert model.categories[0].default is True  # required means always on
+    assert model.category("advertising").gpc_opt_out is True
+    assert model.vendors_of("advertising")[0].cookies == ("_gcl_au", "_ga_*")
+    assert model.texts["ja"]["accept_all"] == "すべて許可"
+
+
+def test_shipped_registry_is_valid():
+    model = registry.load(ROOT / "consent.yml")
+    assert model.vendors, "the shipped registry lists no vendors"
+
+
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        (
+            "    title: {ja: 広告, en: Advertising}",
+            "    title: {ja: 広告}",
+            "consent.yml:10: categories[1].title: missing the 'en' translation",
+        ),
+        (
+            "    category: advertising",
+            "    category: advertsing",
+            "consent.yml:14: vendors[0].category: unknown category 'advertsing' (did you mean 'advertising'?)",
+        ),
+        (
+            "  - id: advertising",
+            "  - id: necessary",
+            "consent.yml:8: categories[1].id: id 'necessary' is already used by categories[0]",
+        ),
+        (
+            "    gpc_opt_out: true",
+            "    gpc_optout: true",
+            "consent.yml:9: categories[1].gpc_optout: unknown key 'gpc_optout' (did you mean 'gpc_opt_out'?)",
+        ),
+        (
+            "opt_out_url: https://adssettings.google.com/",
+            "opt_out_url: javascript:alert(1)",
+            "consent.yml:19: vendors[0].opt_out_url: must be a web address starting with https://; "
+            "found 'javascript:alert(1)'",
+        ),
+        (
+            "opt_out_url: https://adssettings.google.com/",
+            "opt_out_url: data:text/html,hi",
+            "consent.yml:19: vendors[0].opt_out_url: must be a web address starting with https://; "
+            "found 'data:text/html,hi'",
+        ),
+        (
+            "privacy_url: https://policies.google.com/privacy",
+            "privacy_url: http://policies.google.com/privacy",
+            "consent.yml:20: vendors[0].privacy_url: must be a web address starting with https://; "
+            "found 'http://policies.google.com/privacy'",
+        ),
+        (
+            "purpose: {ja: 広告配信, en: Ad delivery}",
+            'purpose: {ja: "  ", en: Ad delivery}',
+            "consent.yml:18: vendors[0].purpose.ja: must not be empty",
+        ),
+        (
+            "    data: {ja: 識別子, en: Identifiers}\n",
+            "",
+            "consent.yml:13: vendors[0]: missing 'data'",
+        ),
+        (
+            "revision: 3",
+            "revision: three",
+            "consent.yml:1: revision: must be a whole number; found 'three'",
+        ),
+        (
+            "    required: true\n",
+            "",
+            "consent.yml:3: categories: needs one category with `required: true` (the consent record itself)",
+        ),
+    ],
+)
+def test_bad_registry_is_explained(old, new, expected):
+    assert expected in problems(edit(old, new))
+
+
+def test_every_problem_is_reported_at_once():
+    text = edit("revision: 3", "revision: 0").replace("https://adssettings", "http://adssettings")
+    found = problems(text)
+    assert len(found) == 2, found
+
+
+def test_duplicate_key_is_named_with_its_line():
+    text = edit("    cookies: [_gcl_au, _ga_*]", "    cookies: [_gcl_au]\n    cookies: [_ga]")
+    assert "consent.yml:22: vendors[0].cookies: this key appears twice; keep one" in problems(text)
+
+
+def test_broken_yaml_names_the_line():
+    found = problems(edit("    title: {ja: 広告, en: Advertising}", "    title: {ja: 広告, en: Advertising"))
+    assert len(found) == 1 and found[0].startswith("consent.yml:11: not valid YAML")
+
+
+def test_missing_file_is_reported_without_traceback(tmp_path):
+    with pytest.raises(registry.RegistryError, match="nope.yml: file not found"):
+        registry.load(tmp_path / "nope.yml")
+
+
+def test_unknown_interface_word_override():
+    text = VALID + "texts:\n  ja:\n    acept_all: 同意する\n"
+    assert (
+        "consent.yml:24: texts.ja.acept_all: unknown key 'acept_all' (did you mean 'accept_all'?)"
+        in problems(text)
+    )
+
+
+def test_new_language_must_bring_all_interface_words():
+    text = VALID.replace("[ja, en]", "[ja, en, fr]")
+    assert any("texts.fr: missing interface words: banner_title" in p for p in problems(text))
+
+
+def test_schema_file_is_a_valid_json_schema_that_accepts_the_shipped_registry():
+    schema = json.loads((ROOT / "consent_widget" / "schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    data = yaml.safe_load((ROOT / "consent.yml").read_text())
+    assert not list(Draft202012Validator(schema).iter_errors(data))
+    header = (ROOT / "consent.yml").read_text().splitlines()[0]
+    assert header == "# yaml-language-server: $schema=consent_widget/schema.json"

@@ -1,0 +1,112 @@
+"""Rendering: safe serialisation, determinism, hashed names, the table and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from consent_widget import registry, render
+from consent_widget.__main__ import main as cli
+
+from .test_registry import VALID
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>\u2028&amp;'
+
+
+def model(text: str = VALID) -> registry.Registry:
+    return registry.parse(text, "consent.yml")
+
+
+def hostile_model() -> registry.Registry:
+    return model(VALID.replace("Google Ads", json.dumps(HOSTILE)))
+
+
+def test_serialised_config_cannot_close_a_script_or_break_a_line():
+    text = render.serialise(render.js_config(hostile_model()))
+    for forbidden in ("<", ">", "&", "\u2028", "\u2029"):
+        assert forbidden not in text
+    # …and still means exactly the same data.
+    assert HOSTILE in json.dumps(json.loads(text), ensure_ascii=False)
+
+
+def test_same_input_gives_byte_identical_assets():
+    first, second = render.build_assets(model()), render.build_assets(model())
+    assert first == second
+    assert render.build_assets(model(VALID.replace("revision: 3", "revision: 4"))).js != first.js
+
+
+def test_asset_names_carry_a_content_hash():
+    assets = render.build_assets(model())
+    for asset, suffix in ((assets.js, "js"), (assets.css, "css")):
+        digest = hashlib.sha256(asset.content).hexdigest()[:10]
+        assert asset.name == f"consent.{digest}.{suffix}"
+
+
+def test_asset_embeds_config_and_cookie_path():
+    js = render.build_assets(model(), cookie_path="/policy/").js.content.decode()
+    assert render.CONFIG_PLACEHOLDER not in js
+    assert '"path":"/policy/"' in js and '"revision":3' in js
+    assert "\n\n" not in js  # minified
+
+
+def test_disclosure_table_has_one_row_per_vendor_in_the_page_language():
+    soup = BeautifulSoup(render.disclosure_table(model(), "en"), "html.parser")
+    headers = [th.get_text() for th in soup.select("thead th")]
+    assert headers == ["Purpose", "Service", "Recipient", "Information sent", "Purpose", "Opt out"]
+    row = soup.select("tbody tr")
+    assert len(row) == 1
+    cells = [c.get_text(" ", strip=True) for c in row[0].find_all(["th", "td"])]
+    assert cells[0] == "Advertising" and cells[1] == "Google Ads"
+    opt_out = row[0].select("a")[-1]
+    assert opt_out["href"] == "https://adssettings.google.com/"
+    assert opt_out["target"] == "_blank" and opt_out["rel"] == ["noopener", "noreferrer"]
+    ja = BeautifulSoup(render.disclosure_table(model(), "ja-JP"), "html.parser")
+    assert ja.select_one("tbody th").get_text() == "Google 広告"
+
+
+def test_markup_in_the_registry_is_text_in_the_table():
+    html = render.disclosure_table(hostile_model(), "en")
+    assert "<script>" not in html and "<img" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("tbody th").get_text() == HOSTILE
+
+
+def test_cli_build_writes_asset_snippet_and_tables(tmp_path):
+    (tmp_path / "consent.yml").write_text(VALID, encoding="utf-8")
+    out = tmp_path / "out"
+    code = cli(["build", str(tmp_path / "consent.yml"), "-o", str(out), "--base-url", "/static/"])
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert any(re.fullmatch(r"consent\.[0-9a-f]{10}\.js", n) for n in names), names
+    snippet = (out / "snippet.html").read_text()
+    js_name = next(n for n in names if n.endswith(".js"))
+    assert f'<script src="/static/{js_name}" defer></script>' in snippet
+    assert (out / "vendors.ja.html").read_text().startswith('<div class="cw-disclosure"')
+
+
+def test_cli_check_exits_non_zero_with_plain_errors(tmp_path):
+    bad = tmp_path / "consent.yml"
+    bad.write_text(VALID.replace("category: advertising", "category: ads"), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "consent_widget", "check", str(bad)], capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert "vendors[0].category: unknown category 'ads'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_cli_check_lists_unconfirmed_vendors():
+    run = subprocess.run(
+        [sys.executable, "-m", "consent_widget", "check", str(ROOT / "consent.yml")],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "OK" in run.stdout
