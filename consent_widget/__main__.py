@@ -18,7 +18,9 @@ from .render import build_assets, disclosure_table, snippet
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m consent_widget", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m consent_widget", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate a registry and list what is still open")
     check.add_argument("registry", type=Path)

@@ -221,7 +221,9 @@ def _explain(error, path: Path_) -> list[tuple[Path_, str]]:
         extra = [key for key in value if key not in allowed]
         return [((*path, key), _unknown_key(key, allowed)) for key in extra]
     if kind == "propertyNames":
-        return [(path, f"unknown key {error.instance!r}; expected one of {', '.join(_enum(error))}")]
+        return [
+            (path, f"unknown key {error.instance!r}; expected one of {', '.join(_enum(error))}")
+        ]
     if kind == "required":
         missing = [key for key in rule if key not in value]
         return [(path, f"missing '{key}'") for key in missing]
@@ -230,7 +232,9 @@ def _explain(error, path: Path_) -> list[tuple[Path_, str]]:
     if kind == "pattern":
         if rule == "\\S":
             return [(path, "must not be empty")]
-        expected = next((words for start, words in PATTERN_WORDS.items() if rule.startswith(start)), None)
+        expected = next(
+            (words for start, words in PATTERN_WORDS.items() if rule.startswith(start)), None
+        )
         return [(path, f"must be {expected or 'of the form ' + rule}; found {value!r}")]
     if kind == "minimum":
         return [(path, f"must be at least {rule}; found {value!r}")]
@@ -269,12 +273,17 @@ def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
         for index, item in enumerate(items):
             if item["id"] in seen:
                 first = f"{kind}[{seen[item['id']]}]"
-                problems.append(((kind, index, "id"), f"id '{item['id']}' is already used by {first}"))
+                problems.append(
+                    ((kind, index, "id"), f"id '{item['id']}' is already used by {first}")
+                )
             seen.setdefault(item["id"], index)
 
     if not any(c.get("required") for c in categories):
         problems.append(
-            (("categories",), "needs one category with `required: true` (the consent record itself)")
+            (
+                ("categories",),
+                "needs one category with `required: true` (the consent record itself)",
+            )
         )
     for index, category in enumerate(categories):
         if category.get("required") and category.get("default") is False:
@@ -289,7 +298,10 @@ def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
     for index, vendor in enumerate(vendors):
         if vendor["category"] not in category_ids:
             problems.append(
-                (("vendors", index, "category"), _unknown("category", vendor["category"], category_ids))
+                (
+                    ("vendors", index, "category"),
+                    _unknown("category", vendor["category"], category_ids),
+                )
             )
     for signal, listed in data.get("consent_mode", {}).items():
         for position, category_id in enumerate(listed):
@@ -324,14 +336,21 @@ def _translation_problems(data: dict, languages: list[str]) -> list[tuple[Path_,
                 problems.append((path, f"missing the '{lang}' translation"))
         for lang in texts:
             if lang not in languages:
-                problems.append(((*path, lang), f"'{lang}' is not one of the languages ({', '.join(languages)})"))
+                problems.append(
+                    (
+                        (*path, lang),
+                        f"'{lang}' is not one of the languages ({', '.join(languages)})",
+                    )
+                )
 
     defaults = default_texts()
     known_keys = list(defaults[next(iter(defaults))])
     overrides = data.get("texts", {})
     for lang, texts in overrides.items():
         if lang not in languages:
-            problems.append((("texts", lang), f"'{lang}' is not one of the languages ({', '.join(languages)})"))
+            problems.append(
+                (("texts", lang), f"'{lang}' is not one of the languages ({', '.join(languages)})")
+            )
         for key in texts:
             if key not in known_keys:
                 problems.append((("texts", lang, key), _unknown_key(key, known_keys)))

@@ -19,7 +19,13 @@ CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
 # Interface words only the disclosure table prints: not shipped to the browser.
 TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
 # Characters that could end a <script> or a JS line if the asset were ever inlined.
-JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,11 @@ def js_config(registry: Registry, cookie_path: str = "/") -> dict:
 
     return {
         "revision": registry.revision,
-        "cookie": {"name": registry.cookie_name, "maxAgeDays": registry.max_age_days, "path": cookie_path},
+        "cookie": {
+            "name": registry.cookie_name,
+            "maxAgeDays": registry.max_age_days,
+            "path": cookie_path,
+        },
         "languages": list(registry.languages),
         "defaultLanguage": registry.languages[0],
         "consentMode": {k: list(v) for k, v in registry.consent_mode.items()} or None,

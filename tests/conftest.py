@@ -22,19 +22,50 @@ ARTIFACTS = ROOT / "test-artifacts"
 LANGUAGES = {"ja": "", "en": "en/"}  # language → path prefix under the site root
 
 
+def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Rules of a Netlify / Cloudflare Pages `_headers` file: (path pattern, [(name, value)])."""
+    rules: list[tuple[str, list[tuple[str, str]]]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            rules.append((line.strip(), []))
+        else:
+            name, _, value = line.strip().partition(":")
+            rules[-1][1].append((name.strip(), value.strip()))
+    return rules
+
+
+def headers_for(rules, path: str) -> list[tuple[str, str]]:
+    matched = []
+    for pattern, headers in rules:
+        if pattern == path or (pattern.endswith("*") and path.startswith(pattern[:-1])):
+            matched += headers
+    return matched
+
+
 class SiteHandler(SimpleHTTPRequestHandler):
-    """A static host as a CDN would be: files as they are, each language's own 404 page."""
+    """A static host as a CDN would be: files as they are, each language's own 404 page, and
+    the headers of the site's own `_headers` file (so CSP and caching are tested as deployed)."""
 
     def log_message(self, format, *args):  # keep test output readable
         pass
 
+    def end_headers(self):
+        rules_file = Path(self.directory) / "_headers"
+        if rules_file.exists():
+            path = self.path.split("?")[0].split("#")[0]
+            for name, value in headers_for(parse_headers_file(rules_file.read_text()), path):
+                self.send_header(name, value)
+        super().end_headers()
+
     def send_error(self, code, message=None, explain=None):
         if code != 404:
             return super().send_error(code, message, explain)
-        root = Path(self.directory)
-        page = root / "en" / "404.html" if self.path.startswith("/en/") else root / "404.html"
-        body = page.read_bytes()
+        not_found = "/en/404.html" if self.path.startswith("/en/") else "/404.html"
+        body = (Path(self.directory) / not_found.lstrip("/")).read_bytes()
         self.send_response(404)
+        self.path = not_found  # so the 404 page gets its own headers (CSP, short caching)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

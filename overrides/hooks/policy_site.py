@@ -8,19 +8,24 @@ What the theme and mkdocs-static-i18n leave undone:
   directory that holds a page: Material fetches ``sitemap.xml`` relative to each
   ``<link rel="alternate">`` of a page, and would log a 404 for every one missing;
 * the policy date shown in each language's format;
+* CDN header rules (`_headers`, Netlify / Cloudflare Pages format): a strict CSP whose only
+  inline-script allowances are the hashes of the scripts the theme really emits, HSTS and
+  friends, immutable caching for content-hashed assets and short caching for pages;
 * lists whose items carry their own markers (``・``, ``①``) lose the theme's bullet,
   so the legal text keeps its markers verbatim without showing two of them.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import gzip
+import hashlib
 import os
 import re
 import xml.etree.ElementTree as ET
-from html import escape as html_escape
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
@@ -54,6 +59,8 @@ class _State:
     def __init__(self) -> None:
         self.pages: dict[str, SitePage] = {}
         self.default_404: bytes | None = None
+        self.inline_script_hashes: set[str] = set()
+        self.page_paths: set[str] = set()  # URL paths of HTML pages, from the site root
 
 
 state = _State()
@@ -94,7 +101,9 @@ def on_startup(command, dirty) -> None:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not config.site_url:
-        raise PluginError("mkdocs.yml: 'site_url' must be set: hreflang and sitemaps need absolute URLs.")
+        raise PluginError(
+            "mkdocs.yml: 'site_url' must be set: hreflang and sitemaps need absolute URLs."
+        )
     if not config.site_url.endswith("/"):
         config.site_url += "/"
     if not any(isinstance(ext, OwnMarkerListExtension) for ext in config.markdown_extensions):
@@ -193,6 +202,91 @@ def _abs_url(config: MkDocsConfig, url: str) -> str:
 
 # --- output ------------------------------------------------------------------------
 
+# Inline <script> elements that execute (JSON data blocks do not, and CSP ignores them).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S)
+HASHED_ASSET = re.compile(r"\.[0-9a-f]{8,}(\.min)?\.(js|css)$")
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "X-Frame-Options": "DENY",
+}
+PAGE_CACHE = "public, max-age=300, must-revalidate"
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    _collect_inline_scripts(output)
+    state.page_paths.add("/" + page.url)
+    return output
+
+
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
+    if template_name.endswith(".html"):
+        _collect_inline_scripts(output)
+    return output
+
+
+def _collect_inline_scripts(html: str) -> None:
+    for match in INLINE_SCRIPT.finditer(html):
+        kind = re.search(r'\btype="([^"]*)"', match["attrs"])
+        if kind and kind[1] not in ("text/javascript", "module"):
+            continue  # data blocks (application/json) and gated text/plain scripts never execute
+        digest = hashlib.sha256(match["body"].encode("utf-8")).digest()
+        state.inline_script_hashes.add("'sha256-" + base64.b64encode(digest).decode() + "'")
+
+
+def content_security_policy() -> str:
+    scripts = " ".join(["'self'", *sorted(state.inline_script_hashes)])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self'",
+            "img-src 'self' data:",  # Material's icons are data: SVGs in its stylesheet
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _write_headers(config: MkDocsConfig) -> None:
+    """`_headers`: every rule is a whole path, so no two rules set the same header on one file."""
+    base = urlsplit(config.site_url).path.rstrip("/")
+    lines = ["/*"]
+    lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()]
+    lines.append(f"  Content-Security-Policy: {content_security_policy()}")
+    pages = (
+        set(state.page_paths)
+        | {"/404.html"}
+        | {f"/{lang}/404.html" for lang in _language_roots_paths(config)}
+    )
+    for path in sorted(pages):
+        lines += ["", base + path.replace("/index.html", "/"), f"  Cache-Control: {PAGE_CACHE}"]
+    for root, _dirs, names in sorted(os.walk(config.site_dir)):
+        for name in sorted(names):
+            if HASHED_ASSET.search(name):
+                rel = os.path.relpath(os.path.join(root, name), config.site_dir).replace(
+                    os.sep, "/"
+                )
+                lines += ["", f"{base}/{rel}", f"  Cache-Control: {IMMUTABLE_CACHE}"]
+    with open(os.path.join(config.site_dir, "_headers"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+def _language_roots_paths(config: MkDocsConfig) -> list[str]:
+    """Path prefixes of the non-default languages (`en`), where their own 404 pages live."""
+    return [
+        lang.link.strip("/")
+        for lang in _i18n(config).config.languages
+        if lang.build and not lang.default
+    ]
+
 
 def on_post_build(config: MkDocsConfig) -> None:
     """Runs once per language build; each run rewrites the outputs from all pages so far."""
@@ -211,6 +305,7 @@ def on_post_build(config: MkDocsConfig) -> None:
                 with open(not_found, "wb") as fh:
                     fh.write(state.default_404)
     _write_sitemaps(config)
+    _write_headers(config)
 
 
 def _write_sitemaps(config: MkDocsConfig) -> None:
@@ -275,4 +370,3 @@ class OwnMarkerListExtension(Extension):
 
     def extendMarkdown(self, md):
         md.treeprocessors.register(_OwnMarkerLists(md), "policy_own_markers", 5)
-

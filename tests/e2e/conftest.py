@@ -28,6 +28,12 @@ class PageWatch:
     expected_missing: set[str] = field(default_factory=set)
 
     def attach(self, page) -> None:
+        page.add_init_script(
+            "window.__csp = [];"
+            "document.addEventListener('securitypolicyviolation',"
+            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
+        self.page = page
         page.on("request", self._on_request)
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
@@ -52,6 +58,8 @@ class PageWatch:
             self.failed.append(f"{response.status} {response.url}")
 
     def assert_clean(self) -> None:
+        violations = self.page.evaluate("window.__csp || []")
+        assert not violations, f"Content-Security-Policy violations: {violations}"
         assert not self.foreign, f"requests left the site: {self.foreign}"
         assert not self.failed, f"failed requests: {self.failed}"
         assert not self.errors, f"console errors: {self.errors}"
@@ -62,9 +70,9 @@ def watch(page, site) -> PageWatch:
     # Block anything foreign too, so a leak fails fast instead of hanging on the closed network.
     page.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(site.url)
-        else route.abort(),
+        lambda route: (
+            route.continue_() if route.request.url.startswith(site.url) else route.abort()
+        ),
     )
     w = PageWatch(origin=site.url)
     w.attach(page)

@@ -144,12 +144,14 @@ def test_duplicate_key_is_named_with_its_line():
 
 
 def test_broken_yaml_names_the_line():
-    found = problems(edit("    title: {ja: 広告, en: Advertising}", "    title: {ja: 広告, en: Advertising"))
+    found = problems(
+        edit("    title: {ja: 広告, en: Advertising}", "    title: {ja: 広告, en: Advertising")
+    )
     assert len(found) == 1 and found[0].startswith("consent.yml:11: not valid YAML")
 
 
 def test_missing_file_is_reported_without_traceback(tmp_path):
-    with pytest.raises(registry.RegistryError, match="nope.yml: file not found"):
+    with pytest.raises(registry.RegistryError, match=r"nope\.yml: file not found"):
         registry.load(tmp_path / "nope.yml")
 
 

@@ -17,7 +17,7 @@ from consent_widget.__main__ import main as cli
 from .test_registry import VALID
 
 ROOT = Path(__file__).resolve().parents[2]
-HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>\u2028&amp;'
+HOSTILE = "</script><script>alert(1)</script><img src=x onerror=alert(2)>\u2028&amp;"
 
 
 def model(text: str = VALID) -> registry.Registry:

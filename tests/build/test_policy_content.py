@@ -1,0 +1,93 @@
+"""The policy's words: the Japanese site carries the seed verbatim; English mirrors its structure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_privacy_ja.txt"
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def seed_sentences() -> list[str]:
+    """Every sentence of the seed as a visitor reads it: Markdown syntax removed."""
+    text = SEED.read_text(encoding="utf-8")
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)  # [text](url) → text
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)  # <url> → url
+    sentences = []
+    for line in text.splitlines():
+        line = re.sub(r"^- ", "", line.strip())  # Markdown list syntax, not policy text
+        # Split after each 。 unless a closing bracket follows it (it belongs to the quote).
+        sentences += [s for s in re.split(r"(?<=。)(?![）」])", line) if s.strip()]
+    return [normalise(s) for s in sentences]
+
+
+def article_text(html: str) -> str:
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    for permalink in article.select("a.headerlink"):
+        permalink.decompose()
+    return normalise(article.get_text())
+
+
+def test_seed_is_split_into_sentences():
+    sentences = seed_sentences()
+    assert len(sentences) > 50
+    assert "共用利用プライバシーポリシー" in sentences
+
+
+def test_japanese_page_carries_every_seed_sentence_in_order(site):
+    page = article_text(site.html("privacy/"))
+    position = 0
+    missing = []
+    for sentence in seed_sentences():
+        found = page.find(sentence, position)
+        if found < 0:
+            missing.append(sentence)
+        else:
+            position = found + len(sentence)
+    assert not missing, "not on the page verbatim (or out of order):\n" + "\n".join(missing)
+
+
+def structure(html: str) -> dict:
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    return {
+        "anchors": [h["id"] for h in article.select("h1, h2, h3, h4, h5, h6") if h.get("id")],
+        "heading levels": [h.name for h in article.select("h1, h2, h3, h4, h5, h6")],
+        "list items": [
+            len(lst.find_all("li", recursive=False)) for lst in article.select("ul, ol")
+        ],
+        "footnote refs": [a["href"] for a in article.select("a.footnote-ref")],
+        "footnotes": [li["id"] for li in article.select(".footnote li")],
+        "links": [a["href"] for a in article.select("a[href]:not(.headerlink)")],
+        "tables": len(article.select("table")),
+    }
+
+
+@pytest.mark.parametrize("path", ["", "privacy/"])
+def test_english_page_has_the_same_structure(site, path):
+    ja = structure(site.html(path))
+    en = structure(site.html("en/" + path))
+    assert ja["anchors"], "no anchors found"
+    for key in ja:
+        assert en[key] == ja[key], f"{key} differ on {path or 'home'}"
+
+
+def test_footnotes_keep_their_visible_numbering(site):
+    article = BeautifulSoup(site.html("privacy/"), "html.parser").select_one("article")
+    refs = [a.get_text() for a in article.select("a.footnote-ref")]
+    assert refs == [f"※ {n}" for n in range(1, 6)]
+    notes = [li.get_text(" ", strip=True)[:3] for li in article.select(".footnote li")]
+    assert notes == [f"※ {n}" for n in range(1, 6)]
+
+
+def test_in_page_reference_links_to_the_joint_use_section(site):
+    soup = BeautifulSoup(site.html("privacy/"), "html.parser")
+    link = soup.find("a", string="「共同利用プライバシーポリシー」")
+    assert link is not None and link["href"] == "#joint-use-policy"
+    assert soup.find(id="joint-use-policy") is not None
