@@ -3,8 +3,9 @@
     python -m consent_widget check consent.yml
     python -m consent_widget build consent.yml -o DIR [--base-url /assets/] [--cookie-path /]
 
-`build` writes the hashed JS and CSS, `snippet.html` (the two tags for a page's <head>) and
-`vendors.<lang>.html` (the disclosure table in each language).
+`build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
+the shared CSS, `snippet.<lang>.html` (the two tags for the <head> of a page in that language)
+and `vendors.<lang>.html` (the disclosure table).
 """
 
 from __future__ import annotations
@@ -51,16 +52,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.cookie_path.startswith("/"):
         parser.error("--cookie-path must start with /")
-    assets = build_assets(registry, cookie_path=args.cookie_path)
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
-    for asset in (assets.js, assets.css):
-        (out / asset.name).write_bytes(asset.content)
-    (out / "snippet.html").write_text(snippet(assets, args.base_url), encoding="utf-8")
     for lang in registry.languages:
+        assets = build_assets(registry, lang, cookie_path=args.cookie_path)
+        for asset in (assets.js, assets.css):
+            (out / asset.name).write_bytes(asset.content)
+        (out / f"snippet.{lang}.html").write_text(snippet(assets, args.base_url), encoding="utf-8")
         table = disclosure_table(registry, lang) + "\n"
         (out / f"vendors.{lang}.html").write_text(table, encoding="utf-8")
-    print(f"wrote {assets.js.name}, {assets.css.name}, snippet.html and vendor tables to {out}")
+    names = ", ".join(f"snippet.{lang}.html" for lang in registry.languages)
+    print(f"wrote the widget, {names} and vendors.<lang>.html to {out}")
     return 0
 
 

@@ -36,7 +36,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the registry early, so a bad one fails the build before any page is written.
 
-        mkdocs-static-i18n runs this once per language: the scripts are only added once.
+        mkdocs-static-i18n runs this once per language build.
         """
         if not self.config.enabled:
             return None
@@ -48,22 +48,24 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
             raise PluginError(
                 f"The consent registry has {count} problem{'s' if count > 1 else ''}:\n{error}"
             ) from None
-        cookie_path = urlsplit(config.site_url or "/").path or "/"
-        self.assets = build_assets(self.registry, cookie_path=cookie_path)
-        self.tables_rendered = 0
-        # Replace, not add: `mkdocs serve` reloads with a new hash after an edit.
-        config.extra_javascript[:] = [s for s in config.extra_javascript if not _ours(str(s))]
-        config.extra_css[:] = [s for s in config.extra_css if not _ours(s)]
-        script = ExtraScriptValue(f"assets/{self.assets.js.name}")
-        script.defer = True
-        config.extra_javascript.append(script)
-        config.extra_css.append(f"assets/{self.assets.css.name}")
         return config
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has picked this language's files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
+        # One asset per language: the page's language is known only now, after mkdocs-static-i18n.
+        lang = config.theme.get("language", "")
+        cookie_path = urlsplit(config.site_url or "/").path or "/"
+        self.assets = build_assets(self.registry, lang, cookie_path=cookie_path)
+        self.tables_rendered = 0
+        # Replace, not add: each language build (and each `mkdocs serve` reload) has its own names.
+        config.extra_javascript[:] = [s for s in config.extra_javascript if not _ours(str(s))]
+        config.extra_css[:] = [s for s in config.extra_css if not _ours(s)]
+        script = ExtraScriptValue(f"assets/{self.assets.js.name}")
+        script.defer = True
+        config.extra_javascript.append(script)
+        config.extra_css.append(f"assets/{self.assets.css.name}")
         for asset in (self.assets.js, self.assets.css):
             files.append(File.generated(config, f"assets/{asset.name}", content=asset.content))
         policy = self._policy_file(files, config)

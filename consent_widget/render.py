@@ -58,12 +58,18 @@ def engine_css() -> str:
     return minify.string("text/css", _read_asset("consent.css"))
 
 
-def js_config(registry: Registry, cookie_path: str = "/") -> dict:
-    """The configuration the runtime reads, in its own (camelCase) vocabulary."""
+def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
+    """The configuration the runtime reads, for one language, in its own (camelCase) vocabulary.
+
+    One language per asset: a page ships only the words it can show.
+    """
 
     def camel(key: str) -> str:
         head, *rest = key.split("_")
         return head + "".join(part.title() for part in rest)
+
+    def local(texts: dict[str, str]) -> dict[str, str]:
+        return {lang: texts[lang]}
 
     return {
         "revision": registry.revision,
@@ -72,8 +78,8 @@ def js_config(registry: Registry, cookie_path: str = "/") -> dict:
             "maxAgeDays": registry.max_age_days,
             "path": cookie_path,
         },
-        "languages": list(registry.languages),
-        "defaultLanguage": registry.languages[0],
+        "languages": [lang],
+        "defaultLanguage": lang,
         "consentMode": {k: list(v) for k, v in registry.consent_mode.items()} or None,
         "categories": [
             {
@@ -81,8 +87,8 @@ def js_config(registry: Registry, cookie_path: str = "/") -> dict:
                 "required": c.required,
                 "default": c.default,
                 "gpc": c.gpc_opt_out,
-                "title": c.title,
-                "description": c.description,
+                "title": local(c.title),
+                "description": local(c.description),
             }
             for c in registry.categories
         ],
@@ -90,10 +96,10 @@ def js_config(registry: Registry, cookie_path: str = "/") -> dict:
             {
                 "id": v.id,
                 "category": v.category,
-                "service": v.service,
-                "operator": v.operator,
-                "data": v.data,
-                "purpose": v.purpose,
+                "service": local(v.service),
+                "operator": local(v.operator),
+                "data": local(v.data),
+                "purpose": local(v.purpose),
                 "optOutUrl": v.opt_out_url,
                 "privacyUrl": v.privacy_url,
                 "cookies": list(v.cookies),
@@ -101,8 +107,9 @@ def js_config(registry: Registry, cookie_path: str = "/") -> dict:
             for v in registry.vendors
         ],
         "texts": {
-            lang: {camel(k): t for k, t in texts.items() if k not in TABLE_ONLY_TEXTS}
-            for lang, texts in registry.texts.items()
+            lang: {
+                camel(k): t for k, t in registry.texts[lang].items() if k not in TABLE_ONLY_TEXTS
+            }
         },
     }
 
@@ -115,17 +122,18 @@ def serialise(config: dict) -> str:
     return text
 
 
-def build_assets(registry: Registry, cookie_path: str = "/") -> WidgetAssets:
-    """The widget's JS (runtime + this registry) and CSS under content-hashed names.
+def build_assets(registry: Registry, lang: str, cookie_path: str = "/") -> WidgetAssets:
+    """The widget's JS (runtime + this registry in one language) and CSS, content-hashed names.
 
-    Same registry and cookie path in, byte-identical files out.
+    Same registry, language and cookie path in, byte-identical files out.
     """
+    lang = language(registry, lang)
     engine = engine_js()
     if engine.count(CONFIG_PLACEHOLDER) != 1:
         raise RuntimeError(f"consent.js must contain {CONFIG_PLACEHOLDER} exactly once")
-    js = engine.replace(CONFIG_PLACEHOLDER, serialise(js_config(registry, cookie_path)))
+    js = engine.replace(CONFIG_PLACEHOLDER, serialise(js_config(registry, lang, cookie_path)))
     return WidgetAssets(
-        js=_hashed("consent", "js", js.encode("utf-8")),
+        js=_hashed(f"consent.{lang}", "js", js.encode("utf-8")),
         css=_hashed("consent", "css", engine_css().encode("utf-8")),
     )
 
@@ -141,18 +149,19 @@ def snippet(assets: WidgetAssets, base_url: str = "") -> str:
 
 def footer_link(registry: Registry, lang: str, href: str) -> str:
     """The footer control: a real link to the policy's cookie section, a button with JS."""
-    text = registry.texts[_lang(registry, lang)]["footer_link"]
+    text = registry.texts[language(registry, lang)]["footer_link"]
     return f'<a href="{escape(href)}" class="cw-footer-link" data-consent-open>{escape(text)}</a>'
 
 
-def _lang(registry: Registry, lang: str) -> str:
+def language(registry: Registry, lang: str) -> str:
+    """The registry language for a page language (`ja-JP` → `ja`); else the first one."""
     short = (lang or "").split("-")[0].split("_")[0].lower()
     return short if short in registry.languages else registry.languages[0]
 
 
 def disclosure_table(registry: Registry, lang: str) -> str:
     """The vendor table for the policy page, in one language (external-transmission style)."""
-    lang = _lang(registry, lang)
+    lang = language(registry, lang)
     words = registry.texts[lang]
     new_tab = words["new_tab"]
 

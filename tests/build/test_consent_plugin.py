@@ -39,7 +39,7 @@ def test_plugin_adds_hashed_deferred_asset_and_table(project):
     assert run.returncode == 0, run.stderr
     site = project / "site"
     assets = sorted(p.name for p in (site / "assets").iterdir())
-    js = next(n for n in assets if re.fullmatch(r"consent\.[0-9a-f]{10}\.js", n))
+    js = next(n for n in assets if re.fullmatch(r"consent\.en\.[0-9a-f]{10}\.js", n))
     css = next(n for n in assets if re.fullmatch(r"consent\.[0-9a-f]{10}\.css", n))
     for page in ("index.html", "privacy/index.html"):
         soup = BeautifulSoup((site / page).read_text(), "html.parser")

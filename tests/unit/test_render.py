@@ -29,7 +29,7 @@ def hostile_model() -> registry.Registry:
 
 
 def test_serialised_config_cannot_close_a_script_or_break_a_line():
-    text = render.serialise(render.js_config(hostile_model()))
+    text = render.serialise(render.js_config(hostile_model(), "en"))
     for forbidden in ("<", ">", "&", "\u2028", "\u2029"):
         assert forbidden not in text
     # …and still means exactly the same data.
@@ -37,20 +37,32 @@ def test_serialised_config_cannot_close_a_script_or_break_a_line():
 
 
 def test_same_input_gives_byte_identical_assets():
-    first, second = render.build_assets(model()), render.build_assets(model())
+    first, second = render.build_assets(model(), "ja"), render.build_assets(model(), "ja")
     assert first == second
-    assert render.build_assets(model(VALID.replace("revision: 3", "revision: 4"))).js != first.js
+    newer = model(VALID.replace("revision: 3", "revision: 4"))
+    assert render.build_assets(newer, "ja").js != first.js
 
 
 def test_asset_names_carry_a_content_hash():
-    assets = render.build_assets(model())
-    for asset, suffix in ((assets.js, "js"), (assets.css, "css")):
-        digest = hashlib.sha256(asset.content).hexdigest()[:10]
-        assert asset.name == f"consent.{digest}.{suffix}"
+    for lang in ("ja", "en"):
+        assets = render.build_assets(model(), lang)
+        js_digest = hashlib.sha256(assets.js.content).hexdigest()[:10]
+        assert assets.js.name == f"consent.{lang}.{js_digest}.js"
+        css_digest = hashlib.sha256(assets.css.content).hexdigest()[:10]
+        assert assets.css.name == f"consent.{css_digest}.css"
+
+
+def test_each_language_asset_carries_only_its_own_words():
+    ja = render.build_assets(model(), "ja-JP").js.content.decode()
+    en = render.build_assets(model(), "en").js.content.decode()
+    assert "Google 広告" in ja and "Google Ads" not in ja
+    assert "Google Ads" in en and "Google 広告" not in en
+    # An unknown page language falls back to the registry's first language.
+    assert render.build_assets(model(), "fr").js.name.startswith("consent.ja.")
 
 
 def test_asset_embeds_config_and_cookie_path():
-    js = render.build_assets(model(), cookie_path="/policy/").js.content.decode()
+    js = render.build_assets(model(), "en", cookie_path="/policy/").js.content.decode()
     assert render.CONFIG_PLACEHOLDER not in js
     assert '"path":"/policy/"' in js and '"revision":3' in js
     assert "\n\n" not in js  # minified
@@ -84,10 +96,10 @@ def test_cli_build_writes_asset_snippet_and_tables(tmp_path):
     code = cli(["build", str(tmp_path / "consent.yml"), "-o", str(out), "--base-url", "/static/"])
     assert code == 0
     names = sorted(p.name for p in out.iterdir())
-    assert any(re.fullmatch(r"consent\.[0-9a-f]{10}\.js", n) for n in names), names
-    snippet = (out / "snippet.html").read_text()
-    js_name = next(n for n in names if n.endswith(".js"))
-    assert f'<script src="/static/{js_name}" defer></script>' in snippet
+    for lang in ("ja", "en"):
+        js_name = next(n for n in names if re.fullmatch(rf"consent\.{lang}\.[0-9a-f]{{10}}\.js", n))
+        snippet = (out / f"snippet.{lang}.html").read_text()
+        assert f'<script src="/static/{js_name}" defer></script>' in snippet
     assert (out / "vendors.ja.html").read_text().startswith('<div class="cw-disclosure"')
 
 
