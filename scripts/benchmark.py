@@ -29,10 +29,9 @@ from pathlib import Path
 
 import brotli
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from consent_widget import registry, render
 
-from consent_widget import registry, render  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 ENGINE_TARGET = 3000
 TOTAL_TARGET = 5000

@@ -1,0 +1,265 @@
+"""What the editors' checks share: reading policy Markdown with line numbers, the exceptions
+file, and reporting problems in plain words.
+
+Each check script (`check_translations.py`, `check_glossary.py`, `check_links.py`,
+`check_registry.py`) imports this and prints `file:line: message` lines; exit 1 on a problem.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+SOURCE_LANG, TARGET_LANG = "ja", "en"
+EXCEPTIONS_FILE = DOCS / "translation-exceptions.yml"
+ANCHOR = re.compile(r"\s*\{\s*#([\w:-]+)\s*\}\s*$")
+
+_markdown = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(footnote_plugin)
+# Keep every link, javascript: and data: included: reporting them is the point of the checks.
+_markdown.validateLink = lambda url: True
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of text an editor sees: heading, paragraph, list item, footnote or table row."""
+
+    kind: str
+    line: int  # 1-based line in the file
+    text: str
+    section: str  # anchor of the heading above it ("" at the top)
+    level: int = 0  # for headings
+    anchor: str | None = None  # for headings
+
+
+@dataclass
+class Page:
+    path: Path
+    name: str  # path inside its language folder, e.g. privacy.md (what exceptions name)
+    meta: dict
+    meta_lines: dict[str, int]
+    blocks: list[Block] = field(default_factory=list)
+    links: list[tuple[str, int, str]] = field(default_factory=list)  # (href, line, section)
+    footnote_refs: list[tuple[str, int, str]] = field(default_factory=list)
+    tables: list[tuple[int, int, str]] = field(default_factory=list)  # (line, rows, section)
+
+    @property
+    def rel(self) -> str:
+        try:
+            return self.path.relative_to(ROOT).as_posix()
+        except ValueError:
+            return self.path.as_posix()
+
+    def of_kind(self, kind: str) -> list[Block]:
+        return [b for b in self.blocks if b.kind == kind]
+
+    def section_line(self, section: str) -> int:
+        for block in self.blocks:
+            if block.kind == "heading" and block.anchor == section:
+                return block.line
+        return 1
+
+    @property
+    def body(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def read_page(path: Path, name: str | None = None) -> Page:
+    text = path.read_text(encoding="utf-8")
+    tokens = _markdown.parse(text)
+    meta, meta_lines = {}, {}
+    if tokens and tokens[0].type == "front_matter":
+        meta = yaml.safe_load(tokens[0].content) or {}
+        for offset, line in enumerate(tokens[0].content.splitlines()):
+            key = line.split(":", 1)[0].strip()
+            if key in meta:
+                meta_lines[key] = offset + 2  # after the opening ---
+    page = Page(path=path, name=name or path.name, meta=meta, meta_lines=meta_lines)
+    section = ""
+    kinds: list[str] = []  # enclosing containers
+    for index, token in enumerate(tokens):
+        if token.type in ("list_item_open", "footnote_open", "tr_open", "heading_open"):
+            kinds.append(token.type)
+        elif token.type in ("list_item_close", "footnote_close", "tr_close", "heading_close"):
+            kinds.pop()
+        if token.type == "tr_open":
+            line = token.map[0] + 1
+            cells = []
+            j = index + 1
+            while tokens[j].type != "tr_close":
+                if tokens[j].type == "inline":
+                    cells.append(tokens[j].content)
+                j += 1
+            page.blocks.append(Block("row", line, " | ".join(cells), section))
+        if token.type == "table_open":
+            rows = 0
+            j = index + 1
+            while tokens[j].type != "table_close":
+                rows += tokens[j].type == "tr_open"
+                j += 1
+            page.tables.append((token.map[0] + 1, rows, section))
+        if token.type != "inline" or not token.map:
+            continue
+        line = token.map[0] + 1
+        container = kinds[-1] if kinds else ""
+        if container == "heading_open":
+            level = int(tokens[index - 1].tag[1])
+            match = ANCHOR.search(token.content)
+            anchor = match[1] if match else None
+            text = ANCHOR.sub("", token.content)
+            section = anchor or section
+            page.blocks.append(Block("heading", line, text, section, level, anchor))
+        elif container == "tr_open":
+            pass  # counted with its row
+        elif container == "list_item_open":
+            if (
+                tokens[index - 1].type == "paragraph_open"
+                and tokens[index - 2].type == "list_item_open"
+            ):
+                page.blocks.append(Block("item", line, token.content, section))
+        elif container == "footnote_open":
+            page.blocks.append(Block("footnote", line, token.content, section))
+        else:
+            page.blocks.append(Block("paragraph", line, token.content, section))
+        for child in token.children or []:
+            if child.type == "link_open":
+                page.links.append((child.attrs["href"], line, section))
+            elif child.type == "footnote_ref":
+                page.footnote_refs.append((child.meta["label"], line, section))
+    return page
+
+
+def page_pairs(docs: Path = DOCS) -> tuple[list[tuple[Page, Page]], list[str]]:
+    """(ja, en) pages paired by identical name, and a message for each file without its twin."""
+    source, target = docs / SOURCE_LANG, docs / TARGET_LANG
+    names_s = {p.relative_to(source).as_posix() for p in source.rglob("*.md")}
+    names_t = {p.relative_to(target).as_posix() for p in target.rglob("*.md")}
+    missing = [
+        f"{_rel(source / n)}: has no English version: create {_rel(target / n)}"
+        for n in sorted(names_s - names_t)
+    ] + [
+        f"{_rel(target / n)}: has no Japanese original {_rel(source / n)} (remove it, or add the original)"
+        for n in sorted(names_t - names_s)
+    ]
+    pairs = [
+        (read_page(source / n, n), read_page(target / n, n)) for n in sorted(names_s & names_t)
+    ]
+    return pairs, missing
+
+
+def _rel(path: Path) -> str:
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --- exceptions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exception_:
+    page: str
+    check: str
+    detail: str | None
+    reason: str
+
+
+class Exceptions:
+    """Deliberate differences (docs/translation-exceptions.yml), each with its reason."""
+
+    CHECKS = (
+        "date",
+        "anchors",
+        "headings",
+        "list-items",
+        "footnotes",
+        "tables",
+        "links",
+        "https",
+        "glossary",
+        "stale",
+    )
+
+    def __init__(self, path: Path = EXCEPTIONS_FILE):
+        self.path = path
+        self.entries: list[Exception_] = []
+        self.problems: list[str] = []
+        self.used: set[int] = set()
+        if path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        rel = _rel(self.path)
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            self.problems.append(f"{rel}:{mark.line + 1 if mark else 1}: not valid YAML")
+            return
+        if not isinstance(data, list):
+            self.problems.append(f"{rel}: must be a list of entries (- page: …)")
+            return
+        for number, item in enumerate(data, 1):
+            where = f"{rel}: entry {number}"
+            if not isinstance(item, dict):
+                self.problems.append(f"{where}: must have page, check and reason")
+                continue
+            unknown = set(item) - {"page", "check", "detail", "reason"}
+            if unknown:
+                self.problems.append(f"{where}: unknown key {', '.join(sorted(unknown))}")
+            if not str(item.get("reason") or "").strip():
+                self.problems.append(f"{where}: give the reason for this difference (reason: …)")
+            if item.get("check") not in self.CHECKS:
+                self.problems.append(
+                    f"{where}: check must be one of {', '.join(self.CHECKS)} (found {item.get('check')!r})"
+                )
+            if not item.get("page"):
+                self.problems.append(f"{where}: say which page (page: privacy.md)")
+            self.entries.append(
+                Exception_(
+                    str(item.get("page")),
+                    str(item.get("check")),
+                    None if item.get("detail") is None else str(item["detail"]),
+                    str(item.get("reason") or ""),
+                )
+            )
+
+    def allows(self, page: str, check: str, detail: str | None = None) -> bool:
+        for index, entry in enumerate(self.entries):
+            if entry.page == page and entry.check == check and entry.detail in (None, detail):
+                self.used.add(index)
+                return True
+        return False
+
+    def unused(self, checks: set[str]) -> list[str]:
+        """Entries for these checks that matched nothing: the difference they excused is gone."""
+        return [
+            f"{_rel(self.path)}: entry {index + 1} ({entry.page}, {entry.check}) excuses nothing any more: remove it"
+            for index, entry in enumerate(self.entries)
+            if entry.check in checks and index not in self.used
+        ]
+
+
+# --- reporting ---------------------------------------------------------------------
+
+
+def finish(name: str, problems: list[str], notes: list[str] | None = None) -> int:
+    for problem in problems:
+        print(problem)
+    for note in notes or []:
+        print(f"note: {note}")
+    if problems:
+        count = len(problems)
+        print(f"{name}: {count} problem{'s' if count > 1 else ''}", file=sys.stderr)
+        return 1
+    print(f"{name}: OK")
+    return 0
