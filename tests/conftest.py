@@ -46,13 +46,20 @@ def headers_for(rules, path: str) -> list[tuple[str, str]]:
 
 class SiteHandler(SimpleHTTPRequestHandler):
     """A static host as a CDN would be: files as they are, each language's own 404 page, and
-    the headers of the site's own `_headers` file (so CSP and caching are tested as deployed)."""
+    the headers of the site's own `_headers` file (so CSP and caching are tested as deployed).
+
+    `directory` is the host's document root; the site sits at `site_path` below it
+    (`/`, or e.g. `/policy/` when hosted under a sub-path)."""
+
+    def __init__(self, *args, site_path: str = "/", **kwargs):
+        self.site_path = site_path
+        super().__init__(*args, **kwargs)
 
     def log_message(self, format, *args):  # keep test output readable
         pass
 
     def end_headers(self):
-        rules_file = Path(self.directory) / "_headers"
+        rules_file = Path(self.directory) / self.site_path.lstrip("/") / "_headers"
         if rules_file.exists():
             path = self.path.split("?")[0].split("#")[0]
             for name, value in headers_for(parse_headers_file(rules_file.read_text()), path):
@@ -62,7 +69,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def send_error(self, code, message=None, explain=None):
         if code != 404:
             return super().send_error(code, message, explain)
-        not_found = "/en/404.html" if self.path.startswith("/en/") else "/404.html"
+        english = self.path.startswith(self.site_path + "en/")
+        not_found = self.site_path + ("en/404.html" if english else "404.html")
         body = (Path(self.directory) / not_found.lstrip("/")).read_bytes()
         self.send_response(404)
         self.path = not_found  # so the 404 page gets its own headers (CSP, short caching)
@@ -89,26 +97,37 @@ class Site:
         return target.read_text(encoding="utf-8")
 
 
-def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
-    handler = functools.partial(SiteHandler, directory=str(directory))
+def serve(docroot: Path, site_path: str = "/") -> tuple[ThreadingHTTPServer, str]:
+    handler = functools.partial(SiteHandler, directory=str(docroot), site_path=site_path)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, port = server.server_address[:2]
-    return server, f"http://{host}:{port}/"
+    return server, f"http://{host}:{port}{site_path}"
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Iterator[Site]:
-    """The real site, built strictly with the test server's origin as `site_url`."""
-    out = tmp_path_factory.mktemp("built") / "site"
-    out.mkdir()
+def built_site(tmp_path_factory, site_path: str = "/") -> Iterator[Site]:
+    """The real site, built strictly with the test server's address as `site_url`."""
+    docroot = tmp_path_factory.mktemp("host")
+    out = docroot / site_path.strip("/") if site_path != "/" else docroot
+    out.mkdir(parents=True, exist_ok=True)
     # Bind first, so the build knows the origin every absolute link must use.
-    server, url = serve(out)
+    server, url = serve(docroot, site_path)
     try:
         assert build(out, ROOT / "mkdocs.yml", env={"SITE_URL": url}) == 0, "site build failed"
         yield Site(root=out, url=url)
     finally:
         server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Iterator[Site]:
+    yield from built_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def subpath_site(tmp_path_factory) -> Iterator[Site]:
+    """The same site hosted under a sub-path, as at https://example.com/policy/."""
+    yield from built_site(tmp_path_factory, "/policy/")
 
 
 # --- Playwright --------------------------------------------------------------------
