@@ -23,6 +23,7 @@ def build(site_dir: Path, config: Path, env: dict[str, str] | None = None) -> in
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; web servers and Pages must read it
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
     command += ["--config-file", str(config), "--site-dir", str(staging)]
     run_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}

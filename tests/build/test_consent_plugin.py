@@ -123,3 +123,9 @@ def test_footer_control_is_a_real_link_to_the_cookie_section(site):
         link = soup.select_one("footer a[data-consent-open]")
         assert link is not None, path
         assert link["href"] == site.page(href) and link.get_text(strip=True) == text
+
+
+def test_built_site_is_readable_by_the_web_server(project):
+    site = project / "site"
+    assert build(site, project / "mkdocs.yml") == 0
+    assert site.stat().st_mode & 0o755 == 0o755
