@@ -40,9 +40,10 @@ check: $(SITE_DEPS)
 	$(PY) scripts/check_registry.py || status=1; \
 	$(PY) scripts/check_links.py || status=1; \
 	out=$$(mktemp -d); \
-	$(PY) -m mkdocs build --strict --quiet --site-dir $$out/site || status=1; \
+	$(PY) scripts/build_site.py --site-dir $$out/site > $$out/log 2>&1 \
+	  || { grep -v '^INFO' $$out/log; status=1; }; \
 	rm -rf $$out; \
-	if [ $$status -eq 0 ]; then echo "build: OK (strict: internal links and anchors)"; fi; \
+	if [ $$status -eq 0 ]; then echo "build: OK (strict: internal links, anchors, translations)"; fi; \
 	exit $$status
 
 ## check-online: also fetch every external page (vendors' opt-out pages); needs internet

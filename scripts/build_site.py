@@ -24,7 +24,8 @@ def build(site_dir: Path, config: Path, env: dict[str, str] | None = None) -> in
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; web servers and Pages must read it
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+    # No --quiet: MkDocs then stops counting warnings, and --strict would pass broken links.
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     command += ["--config-file", str(config), "--site-dir", str(staging)]
     run_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     result = subprocess.run(command, env=run_env, cwd=config.parent)

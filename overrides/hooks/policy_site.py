@@ -130,19 +130,50 @@ def _as_date(value) -> datetime.date:
 # --- pages -------------------------------------------------------------------------
 
 
+@event_priority(10)  # before mkdocs-static-i18n (-100) keeps only one language's files
+def on_files(files, config: MkDocsConfig):
+    """Every page exists in every language: name the missing file before anything else fails."""
+    languages = [lang.locale for lang in _i18n(config).config.languages if lang.build]
+    pages = {
+        tuple(f.src_uri.split("/", 1))
+        for f in files.documentation_pages()
+        if "/" in f.src_uri and f.src_uri.split("/", 1)[0] in languages
+    }
+    names = {name for _, name in pages}
+    missing = [
+        f"docs/{lang}/{name}"
+        for name in sorted(names)
+        for lang in languages
+        if (lang, name) not in pages
+    ]
+    if missing:
+        raise PluginError(
+            "Missing translation: "
+            + ", ".join(missing)
+            + ". Every page needs a file of the same name in each language folder."
+        )
+    return files
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files) -> str:
     """Reject a page without a valid `last_updated` date: it is shown and compared."""
     value = page.meta.get("last_updated")
     try:
         _as_date(value)
     except (TypeError, ValueError):
+        # An impossible date (2026-13-45) makes the whole front matter unreadable to MkDocs:
+        # quote what the file says.
+        written = re.search(r"(?m)^last_updated:[ \t]*(.*)$", page.file.content_string or "")
+        found = written[1].strip() if written else "nothing"
         raise PluginError(
-            f"{page.file.src_uri}: front matter 'last_updated' must be a date like 2026-11-26 "
-            f"(found {value!r})."
+            f"docs/{page.file.src_uri}: front matter 'last_updated' must be a real date like "
+            f"2026-11-26 (found {found!r})."
         ) from None
     for key in ("title", "description"):
         if not str(page.meta.get(key) or "").strip():
-            raise PluginError(f"{page.file.src_uri}: front matter '{key}' is missing or empty.")
+            raise PluginError(
+                f"docs/{page.file.src_uri}: front matter '{key}' is missing or empty."
+            )
     return markdown
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +94,56 @@ def test_in_page_reference_links_to_the_joint_use_section(site):
     link = soup.find("a", string="「共同利用プライバシーポリシー」")
     assert link is not None and link["href"] == "#joint-use-policy"
     assert soup.find(id="joint-use-policy") is not None
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the real project's site sources, to break."""
+    root = Path(__file__).resolve().parents[2]
+    for name in ("docs", "overrides"):
+        shutil.copytree(root / name, tmp_path / name)
+    for name in ("mkdocs.yml", "consent.yml"):
+        shutil.copy(root / name, tmp_path / name)
+    return tmp_path
+
+
+def build_errors(project: Path) -> str:
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve().parents[2] / "scripts/build_site.py"),
+            "--site-dir",
+            str(project / "site"),
+            "--config",
+            str(project / "mkdocs.yml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode != 0, "the build should have failed"
+    assert "Traceback" not in run.stderr
+    assert not (project / "site").exists(), "a failed build must not leave a site behind"
+    return run.stderr
+
+
+def test_impossible_date_is_quoted_with_the_file(project):
+    page = project / "docs" / "en" / "privacy.md"
+    page.write_text(
+        page.read_text().replace("last_updated: 2026-11-26", "last_updated: 2026-13-45")
+    )
+    assert (
+        "docs/en/privacy.md: front matter 'last_updated' must be a real date like 2026-11-26 (found '2026-13-45')"
+        in build_errors(project)
+    )
+
+
+def test_missing_translation_is_named(project):
+    (project / "docs" / "en" / "privacy.md").unlink()
+    assert "Missing translation: docs/en/privacy.md" in build_errors(project)
+
+
+def test_broken_anchor_fails_the_strict_build(project):
+    page = project / "docs" / "en" / "index.md"
+    page.write_text(page.read_text().replace("privacy.md#cookies", "privacy.md#cookie"))
+    errors = build_errors(project)
+    assert "en/index.md" in errors and "privacy.md#cookie" in errors, errors
