@@ -25,7 +25,7 @@ export interface ConsentDecision {
   v: 1;
   /** Registry revision it was made under; a newer revision asks again. */
   rev: number;
-  /** Random consent id (UUID where crypto.randomUUID exists), kept across later changes. */
+  /** Random consent id (128 random bits), kept across later changes; new after reset(). */
   id: string;
   /** When it was made, ms since the epoch. */
   ts: number;
@@ -41,10 +41,6 @@ export interface ConsentWidget {
   open(): void;
   /** Forgets the decision (cookie deleted, optional vendors' cookies expired) and shows the banner again. */
   reset(): void;
-  /** Opts in to every category, as the "Accept all" button does. */
-  accept(): void;
-  /** Opts out of every optional category, as the "Reject all" button does. */
-  reject(): void;
 }
 
 declare global {

@@ -65,15 +65,21 @@ class PageWatch:
         assert not self.errors, f"console errors: {self.errors}"
 
 
-@pytest.fixture
-def watch(page, site) -> PageWatch:
-    # Block anything foreign too, so a leak fails fast instead of hanging on the closed network.
+def watch_page(page, site_url: str) -> PageWatch:
+    """Watch a page that may only talk to the site at `site_url`."""
+    # Block anything else too, so a leak fails fast instead of hanging on the closed network.
     page.route(
         "**/*",
         lambda route: (
-            route.continue_() if route.request.url.startswith(site.url) else route.abort()
+            route.continue_() if route.request.url.startswith(site_url) else route.abort()
         ),
     )
-    w = PageWatch(origin=site.url)
-    w.attach(page)
-    return w
+    parts = urlsplit(site_url)
+    watch = PageWatch(origin=f"{parts.scheme}://{parts.netloc}/")
+    watch.attach(page)
+    return watch
+
+
+@pytest.fixture
+def watch(page, site) -> PageWatch:
+    return watch_page(page, site.url)

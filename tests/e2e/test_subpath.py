@@ -9,22 +9,14 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
-from .conftest import PAGES, PageWatch
+from .conftest import PAGES, PageWatch, watch_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def sub_watch(page, subpath_site) -> PageWatch:
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(subpath_site.url) else route.abort()
-        ),
-    )
-    watch = PageWatch(origin=subpath_site.url.removesuffix("policy/"))
-    watch.attach(page)
-    return watch
+    return watch_page(page, subpath_site.url)
 
 
 def test_every_link_and_asset_stays_under_the_sub_path(subpath_site):
