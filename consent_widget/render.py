@@ -59,17 +59,15 @@ def engine_css() -> str:
 
 
 def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
-    """The configuration the runtime reads, for one language, in its own (camelCase) vocabulary.
+    """The configuration the runtime reads, in its own (camelCase) vocabulary.
 
-    One language per asset: a page ships only the words it can show.
+    One language per asset: a page ships only the words it shows, already chosen.
     """
+    lang = language(registry, lang)
 
     def camel(key: str) -> str:
         head, *rest = key.split("_")
         return head + "".join(part.title() for part in rest)
-
-    def local(texts: dict[str, str]) -> dict[str, str]:
-        return {lang: texts[lang]}
 
     return {
         "revision": registry.revision,
@@ -78,8 +76,7 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
             "maxAgeDays": registry.max_age_days,
             "path": cookie_path,
         },
-        "languages": [lang],
-        "defaultLanguage": lang,
+        "lang": lang,
         "consentMode": {k: list(v) for k, v in registry.consent_mode.items()} or None,
         "categories": [
             {
@@ -87,8 +84,8 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
                 "required": c.required,
                 "default": c.default,
                 "gpc": c.gpc_opt_out,
-                "title": local(c.title),
-                "description": local(c.description),
+                "title": c.title[lang],
+                "description": c.description[lang],
             }
             for c in registry.categories
         ],
@@ -96,10 +93,10 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
             {
                 "id": v.id,
                 "category": v.category,
-                "service": local(v.service),
-                "operator": local(v.operator),
-                "data": local(v.data),
-                "purpose": local(v.purpose),
+                "service": v.service[lang],
+                "operator": v.operator[lang],
+                "data": v.data[lang],
+                "purpose": v.purpose[lang],
                 "optOutUrl": v.opt_out_url,
                 "privacyUrl": v.privacy_url,
                 "cookies": list(v.cookies),
@@ -107,9 +104,7 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
             for v in registry.vendors
         ],
         "texts": {
-            lang: {
-                camel(k): t for k, t in registry.texts[lang].items() if k not in TABLE_ONLY_TEXTS
-            }
+            camel(k): t for k, t in registry.texts[lang].items() if k not in TABLE_ONLY_TEXTS
         },
     }
 
@@ -163,13 +158,10 @@ def disclosure_table(registry: Registry, lang: str) -> str:
     """The vendor table for the policy page, in one language (external-transmission style)."""
     lang = language(registry, lang)
     words = registry.texts[lang]
-    new_tab = words["new_tab"]
 
     def link(url: str, label: str) -> str:
-        return (
-            f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">'
-            f'{escape(label)}<span class="cw-visually-hidden"> {escape(new_tab)}</span></a>'
-        )
+        # Same tab, as links in running text are; no referrer sent to the vendor.
+        return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(label)}</a>'
 
     head = ("category", "service", "operator", "data", "purpose", "opt_out")
     rows = []

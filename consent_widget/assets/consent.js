@@ -6,9 +6,9 @@
     D = document,
     K = C.cookie,
     cats = C.categories,
-    tag = D.documentElement.lang.toLowerCase().split('-')[0],
-    lang = C.languages.includes(tag) ? tag : C.defaultLanguage,
-    T = C.texts[lang],
+    // One asset per page language: the build chose the words (and the date format) for <html lang>.
+    lang = C.lang,
+    T = C.texts,
     gpc = navigator.globalPrivacyControl === true,
     sec = location.protocol == 'https:' ? '; Secure' : '';
   let dec = null, bar, pad, dlg, bc; // dec: the decision in force, kept in memory for the page's lifetime
@@ -75,7 +75,7 @@
   if (!/^[\d.]+$|:/.test(location.hostname))
     for (let h = location.hostname; h.includes('.'); h = h.slice(h.indexOf('.') + 1)) doms.push('; domain=' + h);
   const purge = c => {
-    const pats = [].concat(...vendorsOf(c).map(v => v.cookies));
+    const pats = vendorsOf(c).flatMap(v => v.cookies);
     for (const [n] of jar())
       if (pats.some(p => n == p || (p.endsWith('*') && n.startsWith(p.slice(0, -1)))))
         for (const d of doms) bake(`${n}=; max-age=0; path=/${d + sec}`); // tags set their cookies on path=/
@@ -105,8 +105,8 @@
     href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text, ' ' + T.newTab) : '';
   const vendor = v => {
     const dl = el('dl');
-    for (const k of ['operator', 'data', 'purpose']) dl.append(el('dt', null, T[k]), el('dd', null, v[k][lang]));
-    return el('div', null, el('h4', null, v.service[lang]), dl,
+    for (const k of ['operator', 'data', 'purpose']) dl.append(el('dt', null, T[k]), el('dd', null, v[k]));
+    return el('div', null, el('h4', null, v.service), dl,
       el('p', null, link(v.optOutUrl, T.optOut), ' ', link(v.privacyUrl, T.privacyPolicy)));
   };
   const section = c => {
@@ -117,8 +117,8 @@
       checked: dec || c.required ? on(c.id) : !(gpc && c.gpc) && c.default,
     });
     return el('section', null,
-      el('h3', null, el('label', null, c.title[lang], c.required ? el('span', null, ' ' + T.alwaysOn) : '', sw)),
-      el('p', null, c.description[lang]),
+      el('h3', null, el('label', null, c.title, c.required ? el('span', null, ' ' + T.alwaysOn) : '', sw)),
+      el('p', null, c.description),
       vs.length ? el('details', null, el('summary', null, T.vendors), ...vs.map(vendor)) : '');
   };
 
@@ -167,8 +167,7 @@
   };
 
   const init = () => {
-    const c = jar().find(c => c[0] == K.name);
-    dec = parse(c && c[1]);
+    dec = parse((jar().find(c => c[0] == K.name) || [])[1]);
     gcm('default');
     if (dec) gcm('update');
     if (!dec && gpc) decide('gpc', () => false);

@@ -71,14 +71,14 @@ def test_asset_embeds_config_and_cookie_path():
 def test_disclosure_table_has_one_row_per_vendor_in_the_page_language():
     soup = BeautifulSoup(render.disclosure_table(model(), "en"), "html.parser")
     headers = [th.get_text() for th in soup.select("thead th")]
-    assert headers == ["Purpose", "Service", "Recipient", "Information sent", "Purpose", "Opt out"]
+    assert headers == ["Category", "Service", "Recipient", "Information sent", "Purpose", "Opt out"]
     row = soup.select("tbody tr")
     assert len(row) == 1
     cells = [c.get_text(" ", strip=True) for c in row[0].find_all(["th", "td"])]
     assert cells[0] == "Advertising" and cells[1] == "Google Ads"
     opt_out = row[0].select("a")[-1]
     assert opt_out["href"] == "https://adssettings.google.com/"
-    assert opt_out["target"] == "_blank" and opt_out["rel"] == ["noopener", "noreferrer"]
+    assert opt_out.get("target") is None and opt_out["rel"] == ["noopener", "noreferrer"]
     ja = BeautifulSoup(render.disclosure_table(model(), "ja-JP"), "html.parser")
     assert ja.select_one("tbody th").get_text() == "Google 広告"
 

@@ -1,0 +1,293 @@
+"""The widget for keyboard and screen-reader users, on small and zoomed screens, and its looks."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from .conftest import PAGES, watch_page
+from .fixtures.consent import (
+    LANGS,
+    banner,
+    banner_button,
+    decision,
+    dialog,
+    dialog_button,
+    open_page,
+    policy,
+    ready,
+    words,
+)
+
+pytestmark = pytest.mark.browser
+
+FOCUSED = """() => { const a = document.activeElement;
+    return { text: (a.getAttribute('aria-label') || a.textContent.trim()).slice(0, 60), tag: a.tagName, inDialog: !!a.closest('dialog'),
+             inBanner: !!a.closest('.cw-banner'), outline: getComputedStyle(a).outlineStyle,
+             outlineWidth: getComputedStyle(a).outlineWidth }; }"""
+
+
+def focused(page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def assert_focus_visible(page, what: str) -> None:
+    now = focused(page)
+    assert now["outline"] != "none" and now["outlineWidth"] != "0px", (
+        f"{what} has keyboard focus but no visible focus outline ({now})"
+    )
+
+
+# 11. Keyboard only -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_keyboard_reaches_the_banner_and_the_dialog(page, site, watch, lang):
+    t = words(lang)
+    open_page(page, site.page(policy(lang)))
+    page.keyboard.press("Tab")
+    now = focused(page)
+    assert now["inBanner"] and now["text"] == t["accept_all"], (
+        f"the first Tab lands on {now['tag']} {now['text'][:40]!r}, not the banner's first choice"
+    )
+    assert_focus_visible(page, t["accept_all"])
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == t["settings"]
+    assert_focus_visible(page, t["settings"])
+
+    page.keyboard.press("Enter")
+    box = dialog(page, lang)
+    expect(box, "Enter on Settings opens no dialog").to_be_visible()
+    assert focused(page)["inDialog"], "the dialog opened but focus stayed behind it"
+
+    # Tab goes round inside the dialog (the browser's own UI may take one stop), never behind it.
+    stops = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        assert now["inDialog"] or now["tag"] == "BODY", f"Tab left the open dialog for {now}"
+        stops.append(now["text"] if now["inDialog"] else None)
+        if now["text"] == t["save"]:
+            assert_focus_visible(page, t["save"])
+        if stops.count(t["close"]) == 2:
+            break
+    assert stops.count(t["close"]) == 2, f"Tab does not cycle through the dialog: {stops}"
+    assert t["save"] in stops and t["accept_all"] in stops, stops
+
+    page.keyboard.press("Escape")
+    expect(box, "Esc does not close the dialog").to_be_hidden()
+    assert focused(page)["text"] == t["settings"], (
+        f"after Esc focus is on {focused(page)}, not back on {t['settings']!r}"
+    )
+    page.keyboard.press("Enter")
+    expect(box).to_be_visible()
+    page.keyboard.press("Escape")
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("how", ["click", "Enter"])
+@pytest.mark.parametrize("where", ["footer", "article"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_settings_links_open_the_settings_without_leaving_the_page(
+    page, site, watch, lang, where, how
+):
+    url = site.page(LANGS[lang])  # the landing page has one in its text and one in its footer
+    open_page(page, url)
+    selector = f"{where} a[data-consent-open]"
+    link = page.locator(selector)
+    if where == "footer":
+        expect(link).to_have_text(words(lang)["footer_link"])
+    if how == "click":
+        link.click()
+    else:
+        link.focus()
+        page.keyboard.press("Enter")
+    box = dialog(page, lang)
+    expect(box, f"{how} on the {where} link opens no settings").to_be_visible()
+    expect(page, "the link navigated away instead of opening the settings").to_have_url(url)
+    page.keyboard.press("Escape")
+    expect(box).to_be_hidden()
+    assert page.evaluate("s => document.activeElement.matches(s)", selector), (
+        f"closing the settings does not return focus to the {where} link"
+    )
+    expect(page).to_have_url(url)
+    watch.assert_clean()
+
+
+# 12. axe ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_axe_finds_nothing_with_banner_or_dialog_open(page, site, watch, lang):
+    open_page(page, site.page(policy(lang)))
+    expect(banner(page, lang)).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, "banner open:\n" + results.generate_report()
+
+    banner_button(page, lang, "settings").click()
+    box = dialog(page, lang)
+    expect(box).to_be_visible()
+    for summary in box.locator("summary").all():
+        summary.click()
+    results = Axe().run(page)
+    assert results.violations_count == 0, "settings open:\n" + results.generate_report()
+    watch.assert_clean()
+
+
+# 13. Layout shift ---------------------------------------------------------------------------
+
+# Every layout shift, with whether all the moved nodes are in Material's header: its language
+# button moves left when the search button appears as the theme's JS starts, with or without the
+# widget (reported separately; not the banner's doing).
+SHIFTS = """
+window.__shifts = [];
+new PerformanceObserver(list => { for (const e of list.getEntries()) window.__shifts.push({
+    value: e.value,
+    header: (e.sources || []).every(s => s.node && s.node.closest && s.node.closest('.md-header')),
+    nodes: (e.sources || []).map(s => s.node ? (s.node.className || s.node.nodeName) : '?'),
+}); }).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width,height", [(375, 667), (1280, 800)])
+@pytest.mark.parametrize("path,lang", PAGES)
+def test_banner_causes_no_layout_shift(page, site, watch, path, lang, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.add_init_script(SHIFTS)
+    open_page(page, site.page(path))
+    expect(banner(page, lang)).to_be_visible()
+    page.mouse.move(width / 2, 150)
+    page.mouse.wheel(0, 300)
+    page.wait_for_function("() => scrollY > 0")
+    # Two frames: shifts of the last frame reach the observer.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    shifts = page.evaluate("() => window.__shifts")
+    ours = [s for s in shifts if not s["header"]]
+    total = sum(s["value"] for s in ours)
+    assert total == 0, f"content jumps as the banner appears (CLS {total:.4f}): {ours}"
+    watch.assert_clean()
+
+
+# 14. Small screens and zoom ---------------------------------------------------------------
+
+SCREENS = {
+    # A 320 px phone (iPhone SE, 1st generation).
+    "320px": {"viewport": {"width": 320, "height": 568}},
+    # A 1280×800 window at 200 % zoom: 640×400 CSS px, drawn at device scale factor 2.
+    "zoom-200": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_small_and_zoomed_screens_keep_everything_usable(new_context, site, screen, lang):
+    page = new_context(**SCREENS[screen]).new_page()
+    watch = watch_page(page, site.url)
+    t = words(lang)
+    open_page(page, site.page(policy(lang)))
+    height = SCREENS[screen]["viewport"]["height"]
+
+    region = banner(page, lang)
+    expect(region).to_be_visible()
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"{screen}: the page scrolls sideways by {overflow}px with the banner"
+    box = region.bounding_box()
+    assert box["height"] <= 0.4 * height + 1, (
+        f"{screen}: the banner takes {box['height']:.0f} of {height}px: the page is hard to read"
+    )
+    # Accept and Reject are equally easy to find: both in view, or neither.
+    accept, reject = (
+        banner_button(page, lang, "accept_all"),
+        banner_button(page, lang, "reject_all"),
+    )
+    assert in_view(accept) == in_view(reject), f"{screen}: only one of Accept/Reject is in view"
+    for key in ("accept_all", "reject_all", "settings"):
+        button = banner_button(page, lang, key)
+        button.scroll_into_view_if_needed()
+        expect(button, f"{screen}: {t[key]!r} cannot be brought into view").to_be_in_viewport()
+        button.click(trial=True)  # visible, enabled, not covered
+    # The page behind the banner still scrolls.
+    page.mouse.move(20, 60)
+    page.mouse.wheel(0, 400)
+    page.wait_for_function("() => scrollY > 0")
+
+    banner_button(page, lang, "settings").click()
+    settings = dialog(page, lang)
+    expect(settings).to_be_visible()
+    frame = settings.bounding_box()
+    viewport = SCREENS[screen]["viewport"]
+    assert frame["height"] <= viewport["height"] and frame["width"] <= viewport["width"], (
+        f"{screen}: the dialog ({frame['width']:.0f}×{frame['height']:.0f}) is larger than the screen"
+    )
+    save = dialog_button(page, lang, "save")
+    save.scroll_into_view_if_needed()
+    expect(save, f"{screen}: Save cannot be reached by scrolling the dialog").to_be_in_viewport()
+    save.click()
+    expect(settings).to_be_hidden()
+    assert decision(page)["how"] == "settings"
+    watch.assert_clean()
+
+
+# The banner is capped at 40 % of the screen: on small and zoomed screens its text scrolls and
+# the three choices must still be in view on arrival, whole.
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_small_and_zoomed_screens_show_all_three_choices_on_arrival(
+    new_context, site, screen, lang
+):
+    page = new_context(**SCREENS[screen]).new_page()
+    open_page(page, site.page(policy(lang)))
+    expect(banner(page, lang)).to_be_visible()
+    for key in ("accept_all", "reject_all", "settings"):
+        expect(
+            banner_button(page, lang, key),
+            f"{screen}: {words(lang)[key]!r} is cut off or hidden until the visitor scrolls the banner",
+        ).to_be_in_viewport(ratio=1, timeout=1000)  # the banner is laid out: no need to wait long
+
+
+def in_view(locator) -> bool:
+    return locator.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+
+
+# 17. Screenshots -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width,height", [(375, 667), (1280, 800)])
+@pytest.mark.parametrize("lang", LANGS)
+def test_screenshots_of_banner_and_settings(new_context, site, artifacts, lang, width, height):
+    page = new_context(viewport={"width": width, "height": height}).new_page()
+    watch = watch_page(page, site.url)
+    open_page(page, site.page(policy(lang)))
+    expect(banner(page, lang)).to_be_visible()
+    page.screenshot(path=artifacts / f"consent-banner-{lang}-{width}.png")
+
+    banner_button(page, lang, "settings").click()
+    box = dialog(page, lang)
+    expect(box).to_be_visible()
+    box.locator("summary").first.click()
+    page.keyboard.press("Tab")  # show a focus ring in the picture
+    page.screenshot(path=artifacts / f"consent-settings-{lang}-{width}.png")
+    page.evaluate("() => document.querySelector('dialog').scrollTo(0, 1e6)")
+    page.screenshot(path=artifacts / f"consent-settings-end-{lang}-{width}.png")
+    frame = box.bounding_box()
+    assert frame["y"] >= 0 and frame["y"] + frame["height"] <= height, (
+        f"the settings dialog runs off a {width}×{height} screen: {frame}"
+    )
+    ready(page)
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_printing_the_policy_leaves_the_banner_out(page, site, lang):
+    open_page(page, site.page(policy(lang)))
+    expect(banner(page, lang)).to_be_visible()
+    page.emulate_media(media="print")
+    expect(
+        page.locator(".cw-banner"), "the printed policy carries the cookie banner"
+    ).to_be_hidden()
+    expect(page.locator(".cw-spacer")).to_be_hidden()
+    expect(page.locator("article h1")).to_be_visible()
