@@ -33,22 +33,19 @@ from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
-
-log = get_plugin_logger("policy_site")
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-# Items that begin with one of these already show their own marker.
 FOOTNOTE_BACKREF = re.compile(r'(<a class="footnote-backref" href="#fnref:([^"]+)" title=")[^"]*"')
+# Items that begin with one of these already show their own marker.
 OWN_MARKERS = re.compile(r"^\s*[・○●■□◆◇※\u2460-\u2473\u3251-\u325f]")
 
 
 @dataclass
 class SitePage:
     url: str  # absolute
-    lang: str
     lastmod: str | None
     alternates: dict[str, str] = field(default_factory=dict)
 
@@ -60,7 +57,6 @@ class _State:
         self.pages: dict[str, SitePage] = {}
         self.default_404: bytes | None = None
         self.inline_script_hashes: set[str] = set()
-        self.page_paths: set[str] = set()  # URL paths of HTML pages, from the site root
 
 
 state = _State()
@@ -199,7 +195,6 @@ def on_page_context(context, page: Page, config: MkDocsConfig, nav):
     context["x_default_url"] = alternates[_default_lang(config)]
     state.pages[page_url] = SitePage(
         url=page_url,
-        lang=_current_lang(config),
         lastmod=str(page.meta.get("last_updated")),
         alternates=alternates,
     )
@@ -249,7 +244,6 @@ IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     _collect_inline_scripts(output)
-    state.page_paths.add("/" + page.url)
     return output
 
 
@@ -292,13 +286,10 @@ def _write_headers(config: MkDocsConfig) -> None:
     lines = ["/*"]
     lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()]
     lines.append(f"  Content-Security-Policy: {content_security_policy()}")
-    pages = (
-        set(state.page_paths)
-        | {"/404.html"}
-        | {f"/{lang}/404.html" for lang in _language_roots_paths(config)}
-    )
+    pages = {urlsplit(url).path for url in state.pages}
+    pages |= {f"{base}/404.html"} | {f"{base}/{lang}/404.html" for lang in _other_languages(config)}
     for path in sorted(pages):
-        lines += ["", base + path.replace("/index.html", "/"), f"  Cache-Control: {PAGE_CACHE}"]
+        lines += ["", path, f"  Cache-Control: {PAGE_CACHE}"]
     for root, _dirs, names in sorted(os.walk(config.site_dir)):
         for name in sorted(names):
             if HASHED_ASSET.search(name):
@@ -310,7 +301,7 @@ def _write_headers(config: MkDocsConfig) -> None:
         fh.write("\n".join(lines) + "\n")
 
 
-def _language_roots_paths(config: MkDocsConfig) -> list[str]:
+def _other_languages(config: MkDocsConfig) -> list[str]:
     """Path prefixes of the non-default languages (`en`), where their own 404 pages live."""
     return [
         lang.link.strip("/")
