@@ -32,6 +32,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         self.assets: WidgetAssets | None = None
         self.policy_url: str = ""
         self.tables_rendered = 0  # in the current language build
+        self._loaded: tuple[str, int] | None = None  # (path, mtime) of the registry in self.registry
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the registry early, so a bad one fails the build before any page is written.
@@ -41,6 +42,9 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         if not self.config.enabled:
             return None
         path = os.path.join(os.path.dirname(config.config_file_path), self.config.registry)
+        stamp = (path, os.stat(path).st_mtime_ns) if os.path.exists(path) else None
+        if stamp is not None and stamp == self._loaded:
+            return config  # the other language's build: the registry has not changed
         try:
             self.registry = registry_module.load(path)
         except registry_module.RegistryError as error:
@@ -48,6 +52,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
             raise PluginError(
                 f"The consent registry has {count} problem{'s' if count > 1 else ''}:\n{error}"
             ) from None
+        self._loaded = stamp
         return config
 
     @event_priority(-110)  # after mkdocs-static-i18n (-100) has picked this language's files
