@@ -32,7 +32,9 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         self.assets: WidgetAssets | None = None
         self.policy_url: str = ""
         self.tables_rendered = 0  # in the current language build
-        self._loaded: tuple[str, int] | None = None  # (path, mtime) of the registry in self.registry
+        self._loaded: tuple[str, int] | None = (
+            None  # (path, mtime) of the registry in self.registry
+        )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the registry early, so a bad one fails the build before any page is written.
