@@ -118,7 +118,8 @@ def default_texts() -> dict[str, dict[str, str]]:
 def load(path: str | Path) -> Registry:
     """Read, validate and model a registry file; raise RegistryError naming every problem."""
     path = Path(path)
-    source = str(path)
+    # Name the file as the editor sees it: relative to where they work, when it is below it.
+    source = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -228,6 +229,8 @@ def _explain(error, path: Path_) -> list[tuple[Path_, str]]:
         missing = [key for key in rule if key not in value]
         return [(path, f"missing '{key}'") for key in missing]
     if kind == "type":
+        if value is None:
+            return [(path, "is empty: fill it in, or remove the key")]
         return [(path, f"must be {TYPE_WORDS.get(rule, rule)}; found {value!r}")]
     if kind == "pattern":
         if rule == "\\S":

@@ -132,6 +132,13 @@ def test_bad_registry_is_explained(old, new, expected):
     assert expected in problems(edit(old, new))
 
 
+def test_empty_value_is_called_empty():
+    found = problems(
+        edit("    purpose: {ja: 広告配信, en: Ad delivery}", "    purpose: {ja: 広告配信, en: }")
+    )
+    assert "consent.yml:18: vendors[0].purpose.en: is empty: fill it in, or remove the key" in found
+
+
 def test_every_problem_is_reported_at_once():
     text = edit("revision: 3", "revision: 0").replace("https://adssettings", "http://adssettings")
     found = problems(text)
