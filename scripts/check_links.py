@@ -31,7 +31,7 @@ def anchors(page: Page) -> set[str]:
     # Footnote ids exist too (fn:1, fnref:1), and the vendor table's id where its marker stands.
     labels = {label for label, _, _ in page.footnote_refs}
     found |= {f"fn:{label}" for label in labels} | {f"fnref:{label}" for label in labels}
-    if "<!-- consent:vendors -->" in page.body:
+    if "<!-- consent:vendors -->" in page.text:
         found.add("consent-vendors")
     return found
 

@@ -44,6 +44,7 @@ class Block:
 class Page:
     path: Path
     name: str  # path inside its language folder, e.g. privacy.md (what exceptions name)
+    text: str  # the file as read
     meta: dict
     meta_lines: dict[str, int]
     blocks: list[Block] = field(default_factory=list)
@@ -67,10 +68,6 @@ class Page:
                 return block.line
         return 1
 
-    @property
-    def body(self) -> str:
-        return self.path.read_text(encoding="utf-8")
-
 
 def read_page(path: Path, name: str | None = None) -> Page:
     text = path.read_text(encoding="utf-8")
@@ -82,7 +79,7 @@ def read_page(path: Path, name: str | None = None) -> Page:
             key = line.split(":", 1)[0].strip()
             if key in meta:
                 meta_lines[key] = offset + 2  # after the opening ---
-    page = Page(path=path, name=name or path.name, meta=meta, meta_lines=meta_lines)
+    page = Page(path=path, name=name or path.name, text=text, meta=meta, meta_lines=meta_lines)
     section = ""
     kinds: list[str] = []  # enclosing containers
     for index, token in enumerate(tokens):
