@@ -1,0 +1,73 @@
+"""Site hook: what every page must have before it is built, and its date shown per language.
+
+Every page exists in every language, and its front matter has a real `last_updated` date, a
+title and a description.
+"""
+
+from __future__ import annotations
+
+import re
+
+import site_common
+from babel.dates import format_date
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
+
+
+def on_env(env, config: MkDocsConfig, files):
+    env.filters["policy_date"] = policy_date
+    return env
+
+
+def policy_date(value, lang: str) -> str:
+    """`2026-11-26` → `2026年11月26日` (ja) / `November 26, 2026` (en)."""
+    return format_date(site_common.as_date(value), format="long", locale=lang)
+
+
+@event_priority(10)  # before mkdocs-static-i18n (-100) keeps only one language's files
+def on_files(files, config: MkDocsConfig):
+    """Every page exists in every language: name the missing file before anything else fails."""
+    languages = [lang.locale for lang in site_common.built_languages(config)]
+    pages = {
+        tuple(f.src_uri.split("/", 1))
+        for f in files.documentation_pages()
+        if "/" in f.src_uri and f.src_uri.split("/", 1)[0] in languages
+    }
+    names = {name for _, name in pages}
+    missing = [
+        f"docs/{lang}/{name}"
+        for name in sorted(names)
+        for lang in languages
+        if (lang, name) not in pages
+    ]
+    if missing:
+        raise PluginError(
+            "Missing translation: "
+            + ", ".join(missing)
+            + ". Every page needs a file of the same name in each language folder."
+        )
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files) -> str:
+    """Reject a page without a valid `last_updated` date: it is shown and compared."""
+    value = page.meta.get("last_updated")
+    try:
+        site_common.as_date(value)
+    except (TypeError, ValueError):
+        # An impossible date (2026-13-45) makes the whole front matter unreadable to MkDocs:
+        # quote what the file says.
+        written = re.search(r"(?m)^last_updated:[ \t]*(.*)$", page.file.content_string or "")
+        found = written[1].strip() if written else "nothing"
+        raise PluginError(
+            f"docs/{page.file.src_uri}: front matter 'last_updated' must be a real date like "
+            f"2026-11-26 (found {found!r})."
+        ) from None
+    for key in ("title", "description"):
+        if not str(page.meta.get(key) or "").strip():
+            raise PluginError(
+                f"docs/{page.file.src_uri}: front matter '{key}' is missing or empty."
+            )
+    return markdown
