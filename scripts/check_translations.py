@@ -4,7 +4,8 @@
     python scripts/check_translations.py --record X.md   # after translating: record the version
 
 Parity: same explicit anchors in the same order, same number of headings per level, list
-items, footnotes, tables and table rows (per section), same link targets, same last_updated.
+items, footnotes, tables and table rows (per section), same link targets, same last_updated,
+and the source's own markers (①, ※, ・, ○) kept at the start of the same blocks.
 Staleness: each English page records in `translation_of:` the fingerprint of the Japanese page
 it translates; when the Japanese page changes, the English one is reported out of date.
 Deliberate differences go in docs/translation-exceptions.yml, each with a reason.
@@ -19,9 +20,30 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, Exceptions, Page, finish, page_pairs
+from checklib import (
+    DOCS,
+    OWN_MARKER,
+    ROOT,
+    SOURCE_LANG,
+    TARGET_LANG,
+    Exceptions,
+    Page,
+    finish,
+    page_pairs,
+    paired_blocks,
+)
 
-CHECKS = {"date", "anchors", "headings", "list-items", "footnotes", "tables", "links", "stale"}
+CHECKS = {
+    "date",
+    "anchors",
+    "headings",
+    "list-items",
+    "footnotes",
+    "tables",
+    "links",
+    "markers",
+    "stale",
+}
 
 
 def fingerprint(path: Path) -> str:
@@ -152,6 +174,17 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
             f"in the English text of #{section or 'top'} is not in the Japanese original",
             href,
         )
+
+    # Markers: the source numbers and flags blocks itself (①, ※ 1); a lost one loses a reference.
+    for ja_block, en_block in paired_blocks(ja, en):
+        marker = OWN_MARKER.match(ja_block.text)
+        if marker and not en_block.text.lstrip().startswith(marker[1]):
+            report(
+                "markers",
+                f"{both(ja, ja_block.line, en, en_block.line)}: the Japanese starts with the "
+                f"marker {marker[1]} and the English does not: keep it, or record the difference",
+                marker[1],
+            )
 
     # Staleness: the English page must say which version of the Japanese page it translates.
     recorded = en.meta.get("translation_of")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 import yaml
@@ -22,6 +23,8 @@ DOCS = ROOT / "docs"
 SOURCE_LANG, TARGET_LANG = "ja", "en"
 EXCEPTIONS_FILE = DOCS / "translation-exceptions.yml"
 ANCHOR = re.compile(r"\s*\{\s*#([\w:-]+)\s*\}\s*$")
+# The source's own markers at the start of a block (as overrides/hooks/policy_markdown.py).
+OWN_MARKER = re.compile(r"^\s*([・○●■□◆◇※\u2460-\u2473\u3251-\u325f])")
 
 _markdown = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(footnote_plugin)
 # Keep every link, javascript: and data: included: reporting them is the point of the checks.
@@ -152,6 +155,30 @@ def page_pairs(docs: Path = DOCS) -> tuple[list[tuple[Page, Page]], list[str]]:
     return pairs, missing
 
 
+def paired_blocks(ja: Page, en: Page) -> list[tuple[Block, Block]]:
+    """Blocks of the two languages paired section by section, in order. Where a section has
+    a different number or kind of blocks (the parity check reports that), the whole section
+    is one pair."""
+    en_sections = _sections(en)
+    pairs: list[tuple[Block, Block]] = []
+    for section, ja_blocks in _sections(ja).items():
+        en_blocks = en_sections.get(section, [])
+        if [b.kind for b in ja_blocks] == [b.kind for b in en_blocks]:
+            pairs += zip(ja_blocks, en_blocks, strict=True)
+        elif en_blocks:
+            pairs.append((_merge(ja_blocks), _merge(en_blocks)))
+    return pairs
+
+
+def _sections(page: Page) -> dict[str, list[Block]]:
+    return {key: list(group) for key, group in groupby(page.blocks, key=lambda b: b.section)}
+
+
+def _merge(blocks: list[Block]) -> Block:
+    first = blocks[0]
+    return Block(first.kind, first.line, "\n".join(b.text for b in blocks), first.section)
+
+
 def _rel(path: Path) -> str:
     try:
         return path.relative_to(ROOT).as_posix()
@@ -182,7 +209,9 @@ class Exceptions:
         "tables",
         "links",
         "https",
+        "markers",
         "glossary",
+        "added-term",
         "stale",
     )
 
