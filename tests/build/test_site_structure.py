@@ -98,3 +98,29 @@ def test_sitemaps_list_alternates_and_policy_dates(site):
             assert u.findtext("s:loc", namespaces=SITEMAP_NS).startswith(loc)
     robots = (site.root / "robots.txt").read_text()
     assert f"Sitemap: {site.url}sitemap.xml" in robots
+
+
+TRANSLATION_NOTICE = (
+    "This English version is a translation provided for reference only. If there is any "
+    "discrepancy between the Japanese original and this translation, the Japanese original "
+    "prevails."
+)
+
+
+def test_every_english_page_says_the_japanese_original_prevails(site):
+    english = sorted((site.root / "en").rglob("*.html"))
+    assert len(english) >= len(PAGES) + 1, english  # the pages and the 404 page
+    for path in english:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        notices = soup.select(".translation-notice")
+        assert [n.get_text(" ", strip=True) for n in notices] == [TRANSLATION_NOTICE], path
+        # Site chrome, not the translated text: outside the article, so not in the policy body.
+        assert notices[0].find_parent("article") is None, path
+
+
+def test_no_japanese_page_carries_the_notice(site):
+    japanese = [p for p in site.root.rglob("*.html") if not p.is_relative_to(site.root / "en")]
+    assert japanese
+    for path in japanese:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        assert not soup.select(".translation-notice, .md-banner"), path

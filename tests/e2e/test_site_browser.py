@@ -112,3 +112,17 @@ def test_print_shows_the_text_without_chrome(page, site, prefix):
         expect(page.locator(chrome).first).to_be_hidden()
     expect(page.locator("article h1")).to_be_visible()
     expect(page.locator("#fn\\:5")).to_be_visible()
+
+
+def test_english_pages_show_the_translation_notice_first(page, site, watch):
+    page.goto(site.page("en/privacy/"))
+    notice = page.locator(".translation-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("the Japanese original prevails")
+    # Above the page's own heading, so a reader meets it before the text it qualifies.
+    heading = page.locator("article h1")
+    assert notice.bounding_box()["y"] < heading.bounding_box()["y"]
+    page.goto(site.page("privacy/"))
+    expect(page.locator("article h1")).to_be_visible()
+    expect(page.locator(".translation-notice")).to_have_count(0)
+    watch.assert_clean()
