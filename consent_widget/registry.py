@@ -46,8 +46,8 @@ class Vendor:
     operator: dict[str, str]
     data: dict[str, str]
     purpose: dict[str, str]
-    opt_out_url: str
-    privacy_url: str
+    opt_out_url: dict[str, str]  # language → address (the same one where the registry gives one)
+    privacy_url: dict[str, str]
     cookies: tuple[str, ...]
     confirmed: bool
 
@@ -217,6 +217,22 @@ def _schema_problems(data: dict) -> list[tuple[Path_, str]]:
 
 def _explain(error, path: Path_) -> list[tuple[Path_, str]]:
     value, kind, rule = error.instance, error.validator, error.validator_value
+    if "propertyNames" in error.absolute_schema_path:
+        path = (*path, value)  # a bad key: name the key itself, on its own line
+    if kind == "anyOf":
+        # One of several forms (an address, or one per language): explain the form the editor
+        # chose, not every form it is not.
+        chosen = [
+            e
+            for e in error.context
+            if not (e.validator == "type" and e.absolute_path == error.absolute_path)
+        ]
+        if chosen:
+            return [problem for e in chosen for problem in _explain(e, tuple(e.absolute_path))]
+        if value is None:
+            return [(path, "is empty: fill it in, or remove the key")]
+        words = error.schema.get("description", "one of the allowed forms")
+        return [(path, f"must be {words[0].lower()}{words[1:]}; found {value!r}")]
     if kind == "additionalProperties" and isinstance(value, dict):
         allowed = list(error.schema.get("properties", {}))
         extra = [key for key in value if key not in allowed]
@@ -316,6 +332,9 @@ def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
     return problems
 
 
+URL_KEYS = ("opt_out_url", "privacy_url")
+
+
 def _unknown(kind: str, value: str, known: list[str]) -> str:
     close = difflib.get_close_matches(value, known, n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
@@ -345,6 +364,27 @@ def _translation_problems(data: dict, languages: list[str]) -> list[tuple[Path_,
                         f"'{lang}' is not one of the languages ({', '.join(languages)})",
                     )
                 )
+
+    for i, vendor in enumerate(data.get("vendors", [])):
+        for key in URL_KEYS:
+            if not isinstance(vendor[key], dict):
+                continue  # one address for every language
+            for lang in languages:
+                if lang not in vendor[key]:
+                    problems.append(
+                        (
+                            ("vendors", i, key),
+                            f"missing the '{lang}' address (give one per language, or one address for all)",
+                        )
+                    )
+            for lang in vendor[key]:
+                if lang not in languages:
+                    problems.append(
+                        (
+                            ("vendors", i, key, lang),
+                            f"'{lang}' is not one of the languages ({', '.join(languages)})",
+                        )
+                    )
 
     defaults = default_texts()
     known_keys = list(defaults[next(iter(defaults))])
@@ -399,8 +439,8 @@ def _model(data: dict[str, Any], source: str) -> Registry:
                 operator=v["operator"],
                 data=v["data"],
                 purpose=v["purpose"],
-                opt_out_url=v["opt_out_url"],
-                privacy_url=v["privacy_url"],
+                opt_out_url=_per_language(v["opt_out_url"], languages),
+                privacy_url=_per_language(v["privacy_url"], languages),
                 cookies=tuple(v.get("cookies", [])),
                 confirmed=v.get("confirmed", False),
             )
@@ -408,3 +448,8 @@ def _model(data: dict[str, Any], source: str) -> Registry:
         ),
         texts={lang: {**defaults.get(lang, {}), **overrides.get(lang, {})} for lang in languages},
     )
+
+
+def _per_language(url: str | dict[str, str], languages: tuple[str, ...]) -> dict[str, str]:
+    """A vendor address for each language: the registry gives one for all, or one per language."""
+    return dict(url) if isinstance(url, dict) else dict.fromkeys(languages, url)

@@ -97,8 +97,8 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
                 "operator": v.operator[lang],
                 "data": v.data[lang],
                 "purpose": v.purpose[lang],
-                "optOutUrl": v.opt_out_url,
-                "privacyUrl": v.privacy_url,
+                "optOutUrl": v.opt_out_url[lang],
+                "privacyUrl": v.privacy_url[lang],
                 "cookies": list(v.cookies),
             }
             for v in registry.vendors
@@ -169,10 +169,10 @@ def disclosure_table(registry: Registry, lang: str) -> str:
         for vendor in registry.vendors_of(category.id):
             cells = [
                 f'<th scope="row">{escape(vendor.service[lang])}</th>',
-                f"<td>{escape(vendor.operator[lang])}<br>{link(vendor.privacy_url, words['privacy_policy'])}</td>",
+                f"<td>{escape(vendor.operator[lang])}<br>{link(vendor.privacy_url[lang], words['privacy_policy'])}</td>",
                 f"<td>{escape(vendor.data[lang])}</td>",
                 f"<td>{escape(vendor.purpose[lang])}</td>",
-                f"<td>{link(vendor.opt_out_url, words['opt_out'])}</td>",
+                f"<td>{link(vendor.opt_out_url[lang], words['opt_out'])}</td>",
             ]
             rows.append(f"<tr><td>{escape(category.title[lang])}</td>{''.join(cells)}</tr>")
     header = "".join(f'<th scope="col">{escape(words[key])}</th>' for key in head)

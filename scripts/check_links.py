@@ -83,8 +83,9 @@ def external_urls(pages: dict[Path, Page]) -> dict[str, str]:
                 urls.setdefault(href, f"{page.rel}:{line}")
     model = registry_module.load(ROOT / "consent.yml")
     for vendor in model.vendors:
-        urls.setdefault(vendor.opt_out_url, f"consent.yml: {vendor.id}.opt_out_url")
-        urls.setdefault(vendor.privacy_url, f"consent.yml: {vendor.id}.privacy_url")
+        for key in ("opt_out_url", "privacy_url"):
+            for lang, url in getattr(vendor, key).items():
+                urls.setdefault(url, f"consent.yml: {vendor.id}.{key} ({lang})")
     return urls
 
 

@@ -306,7 +306,7 @@ def test_without_javascript_settings_links_lead_to_the_vendor_table(new_context,
         )
         expect(row, f"{vendor.service[lang]} is missing from the table").to_have_count(1)
         opt_out = row.get_by_role("link", name=re.compile("^" + re.escape(t["opt_out"])))
-        expect(opt_out).to_have_attribute("href", vendor.opt_out_url)
+        expect(opt_out).to_have_attribute("href", vendor.opt_out_url[lang])
         expect(opt_out).to_be_visible()
     assert not watch.foreign and not watch.failed, (watch.foreign, watch.failed)
 

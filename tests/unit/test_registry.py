@@ -182,3 +182,67 @@ def test_schema_file_is_a_valid_json_schema_that_accepts_the_shipped_registry():
     assert not list(Draft202012Validator(schema).iter_errors(data))
     header = (ROOT / "consent.yml").read_text().splitlines()[0]
     assert header == "# yaml-language-server: $schema=consent_widget/schema.json"
+
+
+# --- a vendor page per language ------------------------------------------------------
+
+PER_LANGUAGE = edit(
+    "    opt_out_url: https://adssettings.google.com/\n",
+    "    opt_out_url:\n"
+    "      ja: https://myadcenter.google.com/?hl=ja\n"
+    "      en: https://myadcenter.google.com/?hl=en\n",
+)
+
+
+def test_vendor_url_is_one_for_all_languages_or_one_per_language():
+    vendor = registry.parse(PER_LANGUAGE, "consent.yml").vendors[0]
+    assert vendor.opt_out_url == {
+        "ja": "https://myadcenter.google.com/?hl=ja",
+        "en": "https://myadcenter.google.com/?hl=en",
+    }
+    # A plain address serves every language.
+    assert vendor.privacy_url == {
+        "ja": "https://policies.google.com/privacy",
+        "en": "https://policies.google.com/privacy",
+    }
+
+
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        (
+            "      en: https://myadcenter.google.com/?hl=en\n",
+            "",
+            "consent.yml:19: vendors[0].opt_out_url: missing the 'en' address "
+            "(give one per language, or one address for all)",
+        ),
+        (
+            "en: https://myadcenter.google.com/?hl=en",
+            "en: http://myadcenter.google.com/?hl=en",
+            "consent.yml:21: vendors[0].opt_out_url.en: must be a web address starting with "
+            "https://; found 'http://myadcenter.google.com/?hl=en'",
+        ),
+        (
+            "en: https://myadcenter.google.com/?hl=en",
+            "en: https://myadcenter.google.com/?hl=en\n      fr: https://myadcenter.google.com/",
+            "consent.yml:22: vendors[0].opt_out_url.fr: 'fr' is not one of the languages (ja, en)",
+        ),
+        (
+            "en: https://myadcenter.google.com/?hl=en",
+            "EN: https://myadcenter.google.com/?hl=en",
+            "consent.yml:21: vendors[0].opt_out_url.EN: must be a two-letter language code such "
+            "as ja or en; found 'EN'",
+        ),
+        (
+            "    opt_out_url:\n      ja: https://myadcenter.google.com/?hl=ja\n"
+            "      en: https://myadcenter.google.com/?hl=en\n",
+            "    opt_out_url: 42\n",
+            "consent.yml:19: vendors[0].opt_out_url: must be a web address starting with "
+            "https://, or one per language ({ja: …, en: …}); found 42",
+        ),
+    ],
+)
+def test_bad_per_language_url_is_explained(old, new, expected):
+    assert old in PER_LANGUAGE, old
+    found = problems(PER_LANGUAGE.replace(old, new, 1))
+    assert expected in found, found

@@ -122,3 +122,15 @@ def test_cli_check_lists_unconfirmed_vendors():
     )
     assert run.returncode == 0, run.stderr
     assert "OK" in run.stdout
+
+
+def test_table_and_widget_link_the_vendor_page_of_their_language():
+    from .test_registry import PER_LANGUAGE
+
+    per_language = model(PER_LANGUAGE)
+    for lang in ("ja", "en"):
+        table = BeautifulSoup(render.disclosure_table(per_language, lang), "html.parser")
+        assert table.select("tbody a")[-1]["href"] == f"https://myadcenter.google.com/?hl={lang}"
+        vendor = render.js_config(per_language, lang)["vendors"][0]
+        assert vendor["optOutUrl"] == f"https://myadcenter.google.com/?hl={lang}"
+        assert vendor["privacyUrl"] == "https://policies.google.com/privacy"
