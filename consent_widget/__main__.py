@@ -2,6 +2,7 @@
 
     python -m consent_widget check consent.yml
     python -m consent_widget build consent.yml -o DIR [--base-url /assets/] [--cookie-path /]
+        [--policy-url /{lang}/privacy/#cookies]
 
 `build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
 the shared CSS, `snippet.<lang>.html` (the two tags for the <head> of a page in that language)
@@ -30,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-o", "--output", type=Path, required=True, help="directory to write to")
     build.add_argument("--base-url", default="", help="URL prefix of DIR as served (snippet links)")
     build.add_argument("--cookie-path", default="/", help="path of the site root (default /)")
+    build.add_argument(
+        "--policy-url",
+        default="",
+        help="the policy's cookie section, linked from the banner; {lang} stands for the language",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -55,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
     for lang in registry.languages:
-        assets = build_assets(registry, lang, cookie_path=args.cookie_path)
+        policy_url = args.policy_url.replace("{lang}", lang)
+        assets = build_assets(registry, lang, cookie_path=args.cookie_path, policy_url=policy_url)
         for asset in (assets.js, assets.css):
             (out / asset.name).write_bytes(asset.content)
         (out / f"snippet.{lang}.html").write_text(snippet(assets, args.base_url), encoding="utf-8")

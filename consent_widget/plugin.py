@@ -64,7 +64,10 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         # One asset per language: the page's language is known only now, after mkdocs-static-i18n.
         lang = config.theme.get("language", "")
         cookie_path = urlsplit(config.site_url or "/").path or "/"
-        self.assets = build_assets(self.registry, lang, cookie_path=cookie_path)
+        policy = self._policy_file(files, config)
+        # The banner's link: a path from the site root, so it works on whatever origin serves it.
+        section = f"{cookie_path}{policy.url}#{self.config.policy_anchor}"
+        self.assets = build_assets(self.registry, lang, cookie_path=cookie_path, policy_url=section)
         self.tables_rendered = 0
         # Replace, not add: each language build (and each `mkdocs serve` reload) has its own names.
         config.extra_javascript[:] = [s for s in config.extra_javascript if not _ours(str(s))]
@@ -75,7 +78,6 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         config.extra_css.append(f"assets/{self.assets.css.name}")
         for asset in (self.assets.js, self.assets.css):
             files.append(File.generated(config, f"assets/{asset.name}", content=asset.content))
-        policy = self._policy_file(files, config)
         self.policy_url = f"{config.site_url or '/'}{policy.url}#{self.config.policy_anchor}"
         return files
 

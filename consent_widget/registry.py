@@ -48,6 +48,7 @@ class Vendor:
     purpose: dict[str, str]
     opt_out_url: dict[str, str]  # language → address (the same one where the registry gives one)
     privacy_url: dict[str, str]
+    opt_out_note: dict[str, str] | None  # shown beside the opt-out link
     cookies: tuple[str, ...]
     confirmed: bool
 
@@ -350,7 +351,8 @@ def _translation_problems(data: dict, languages: list[str]) -> list[tuple[Path_,
     ] + [
         (("vendors", i, key), vendor[key])
         for i, vendor in enumerate(data.get("vendors", []))
-        for key in ("service", "operator", "data", "purpose")
+        for key in ("service", "operator", "data", "purpose", "opt_out_note")
+        if key in vendor
     ]
     for path, texts in localized:
         for lang in languages:
@@ -441,6 +443,7 @@ def _model(data: dict[str, Any], source: str) -> Registry:
                 purpose=v["purpose"],
                 opt_out_url=_per_language(v["opt_out_url"], languages),
                 privacy_url=_per_language(v["privacy_url"], languages),
+                opt_out_note=v.get("opt_out_note"),
                 cookies=tuple(v.get("cookies", [])),
                 confirmed=v.get("confirmed", False),
             )

@@ -58,10 +58,12 @@ def engine_css() -> str:
     return minify.string("text/css", _read_asset("consent.css"))
 
 
-def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
+def js_config(registry: Registry, lang: str, cookie_path: str = "/", policy_url: str = "") -> dict:
     """The configuration the runtime reads, in its own (camelCase) vocabulary.
 
     One language per asset: a page ships only the words it shows, already chosen.
+    `policy_url`: the policy's cookie section in this language, for the banner's link (a path
+    from the site root such as /en/privacy/#cookies works on any origin); none if empty.
     """
     lang = language(registry, lang)
 
@@ -77,6 +79,7 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
             "path": cookie_path,
         },
         "lang": lang,
+        "policy": policy_url or None,
         "consentMode": {k: list(v) for k, v in registry.consent_mode.items()} or None,
         "categories": [
             {
@@ -101,6 +104,7 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
                 "privacyUrl": v.privacy_url[lang],
                 "cookies": list(v.cookies),
             }
+            | ({"optOutNote": v.opt_out_note[lang]} if v.opt_out_note else {})
             for v in registry.vendors
         ],
         "texts": {
@@ -117,7 +121,9 @@ def serialise(config: dict) -> str:
     return text
 
 
-def build_assets(registry: Registry, lang: str, cookie_path: str = "/") -> WidgetAssets:
+def build_assets(
+    registry: Registry, lang: str, cookie_path: str = "/", policy_url: str = ""
+) -> WidgetAssets:
     """The widget's JS (runtime + this registry in one language) and CSS, content-hashed names.
 
     Same registry, language and cookie path in, byte-identical files out.
@@ -126,7 +132,9 @@ def build_assets(registry: Registry, lang: str, cookie_path: str = "/") -> Widge
     engine = engine_js()
     if engine.count(CONFIG_PLACEHOLDER) != 1:
         raise RuntimeError(f"consent.js must contain {CONFIG_PLACEHOLDER} exactly once")
-    js = engine.replace(CONFIG_PLACEHOLDER, serialise(js_config(registry, lang, cookie_path)))
+    js = engine.replace(
+        CONFIG_PLACEHOLDER, serialise(js_config(registry, lang, cookie_path, policy_url))
+    )
     return WidgetAssets(
         js=_hashed(f"consent.{lang}", "js", js.encode("utf-8")),
         css=_hashed("consent", "css", engine_css().encode("utf-8")),
@@ -167,12 +175,13 @@ def disclosure_table(registry: Registry, lang: str) -> str:
     rows = []
     for category in registry.categories:
         for vendor in registry.vendors_of(category.id):
+            note = f"<br>{escape(vendor.opt_out_note[lang])}" if vendor.opt_out_note else ""
             cells = [
                 f'<th scope="row">{escape(vendor.service[lang])}</th>',
                 f"<td>{escape(vendor.operator[lang])}<br>{link(vendor.privacy_url[lang], words['privacy_policy'])}</td>",
                 f"<td>{escape(vendor.data[lang])}</td>",
                 f"<td>{escape(vendor.purpose[lang])}</td>",
-                f"<td>{link(vendor.opt_out_url[lang], words['opt_out'])}</td>",
+                f"<td>{link(vendor.opt_out_url[lang], words['opt_out'])}{note}</td>",
             ]
             rows.append(f"<tr><td>{escape(category.title[lang])}</td>{''.join(cells)}</tr>")
     header = "".join(f'<th scope="col">{escape(words[key])}</th>' for key in head)

@@ -87,7 +87,9 @@
   const banner = show => {
     if (show && !bar) {
       bar = el('div', { className: 'cw-banner', role: 'region', 'aria-label': T.bannerTitle },
-        el('h2', null, T.bannerTitle), el('p', null, T.bannerText), acts(T.settings, open));
+        el('h2', null, T.bannerTitle),
+        el('p', null, T.bannerText, ' ', C.policy ? el('a', { href: C.policy }, T.policyLink) : ''),
+        acts(T.settings, open));
       pad = el('div', { className: 'cw-spacer' });
       D.body.prepend(bar);
       D.body.append(pad);
@@ -107,7 +109,8 @@
     const dl = el('dl');
     for (const k of ['operator', 'data', 'purpose']) dl.append(el('dt', null, T[k]), el('dd', null, v[k]));
     return el('div', null, el('h4', null, v.service), dl,
-      el('p', null, link(v.optOutUrl, T.optOut), ' ', link(v.privacyUrl, T.privacyPolicy)));
+      el('p', null, link(v.optOutUrl, T.optOut), ' ', link(v.privacyUrl, T.privacyPolicy)),
+      v.optOutNote ? el('p', null, v.optOutNote) : '');
   };
   const section = c => {
     const vs = vendorsOf(c);

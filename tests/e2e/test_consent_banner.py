@@ -58,7 +58,7 @@ def test_first_visit_shows_the_banner_in_the_page_language(page, site, watch, la
         region, f"a first-time visitor sees no banner titled {t['banner_title']!r}"
     ).to_be_visible()
     expect(region.get_by_role("heading")).to_have_text(t["banner_title"])
-    expect(region.locator("p")).to_have_text(t["banner_text"])
+    expect(region.locator("p")).to_have_text(f"{t['banner_text']} {t['policy_link']}")
     buttons = region.get_by_role("button")
     expect(buttons).to_have_text([t["accept_all"], t["reject_all"], t["settings"]])
     assert decision(page) is None, "a decision exists before the visitor made one"
@@ -103,6 +103,26 @@ def test_first_visit_shows_the_banner_in_the_page_language(page, site, watch, la
             return e && e.closest('footer a[data-consent-open]') !== null; }"""
     )
     assert hit, "the footer's cookie-settings link cannot be clicked: something lies over it"
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_banner_says_reject_keeps_necessary_cookies_and_links_the_cookie_section(
+    page, site, watch, lang
+):
+    t = words(lang)
+    open_page(page, site.page(LANGS[lang]))  # the home page: the link leads to another page
+    region = banner(page, lang)
+    # "Reject all" is not the browser's "block all cookies": the banner's text explains the
+    # button (what stays on), not just the button itself.
+    expect(region.locator("p")).to_contain_text(t["reject_all"])
+    link = region.get_by_role("link", name=t["policy_link"])
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(site.page(policy(lang)) + "#cookies")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("#consent-vendors table")).to_be_attached()
+    expect(page.locator("#cookies")).to_be_in_viewport()
     watch.assert_clean()
 
 

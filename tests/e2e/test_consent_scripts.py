@@ -34,6 +34,7 @@ from .fixtures.consent import (
     ready,
     switch,
     title,
+    words,
     write_fixture,
 )
 
@@ -382,8 +383,21 @@ def test_dialog_lists_every_vendor_of_each_purpose(page, site, watch, lang):
     for category in REGISTRY.categories:
         label = re.compile("^" + re.escape(title(category.id, lang)))
         section = box.locator("section").filter(has=page.get_by_role("switch", name=label))
-        names = [v.service[lang] for v in REGISTRY.vendors_of(category.id)]
-        for name in names:
+        for vendor in REGISTRY.vendors_of(category.id):
+            name = vendor.service[lang]
             expect(section.get_by_role("heading", name=name, exact=True)).to_be_visible()
+            # Each vendor's own pages in the page's language, with the note on its opt-out page.
+            entry = section.locator("div").filter(
+                has=page.get_by_role("heading", name=name, exact=True)
+            )
+            t = words(lang)
+            expect(
+                entry.get_by_role("link", name=re.compile("^" + t["opt_out"]))
+            ).to_have_attribute("href", vendor.opt_out_url[lang])
+            expect(
+                entry.get_by_role("link", name=re.compile("^" + t["privacy_policy"]))
+            ).to_have_attribute("href", vendor.privacy_url[lang])
+            if vendor.opt_out_note:
+                expect(entry).to_contain_text(vendor.opt_out_note[lang])
     assert decision(page) is None, "opening the settings made a decision"
     watch.assert_clean()

@@ -57,6 +57,9 @@ def test_switcher_and_consent_cookie_under_the_sub_path(page, subpath_site, sub_
     page.locator(".md-header__option .md-select").hover()
     page.locator(".md-select__list a[hreflang=en]").click()
     expect(page).to_have_url(subpath_site.page("en/privacy/"))
+    # The banner's link to the cookie section stays on this site, under the sub-path.
+    policy_link = page.get_by_role("region").get_by_role("link")
+    expect(policy_link).to_have_attribute("href", "/policy/en/privacy/#cookies")
     page.get_by_role("button", name="Accept all").click()
     cookies = {c["name"]: c for c in page.context.cookies()}
     record = cookies["consent"]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from consent_widget import registry, render
@@ -93,13 +94,20 @@ def test_markup_in_the_registry_is_text_in_the_table():
 def test_cli_build_writes_asset_snippet_and_tables(tmp_path):
     (tmp_path / "consent.yml").write_text(VALID, encoding="utf-8")
     out = tmp_path / "out"
-    code = cli(["build", str(tmp_path / "consent.yml"), "-o", str(out), "--base-url", "/static/"])
+    code = cli(
+        [
+            *("build", str(tmp_path / "consent.yml"), "-o", str(out), "--base-url", "/static/"),
+            *("--policy-url", "/{lang}/privacy/#cookies"),
+        ]
+    )
     assert code == 0
     names = sorted(p.name for p in out.iterdir())
     for lang in ("ja", "en"):
         js_name = next(n for n in names if re.fullmatch(rf"consent\.{lang}\.[0-9a-f]{{10}}\.js", n))
         snippet = (out / f"snippet.{lang}.html").read_text()
         assert f'<script src="/static/{js_name}" defer></script>' in snippet
+        # The banner links the policy's cookie section in its own language.
+        assert f'"policy":"/{lang}/privacy/#cookies"' in (out / js_name).read_text()
     assert (out / "vendors.ja.html").read_text().startswith('<div class="cw-disclosure"')
 
 
@@ -134,3 +142,29 @@ def test_table_and_widget_link_the_vendor_page_of_their_language():
         vendor = render.js_config(per_language, lang)["vendors"][0]
         assert vendor["optOutUrl"] == f"https://myadcenter.google.com/?hl={lang}"
         assert vendor["privacyUrl"] == "https://policies.google.com/privacy"
+
+
+NOTED = VALID.replace(
+    "    privacy_url: https://policies.google.com/privacy\n",
+    "    privacy_url: https://policies.google.com/privacy\n"
+    "    opt_out_note: {ja: ログイン中のみ, en: Only while logged in}\n",
+)
+
+
+def test_opt_out_note_stands_beside_the_opt_out_link():
+    noted = model(NOTED)
+    for lang, note in (("ja", "ログイン中のみ"), ("en", "Only while logged in")):
+        row = BeautifulSoup(render.disclosure_table(noted, lang), "html.parser").select("td")[-1]
+        assert row.select_one("a")["href"] == "https://adssettings.google.com/"
+        assert row.get_text(" ", strip=True).endswith(note)
+        assert render.js_config(noted, lang)["vendors"][0]["optOutNote"] == note
+    # Without a note, nothing is added.
+    assert "optOutNote" not in render.js_config(model(), "en")["vendors"][0]
+
+
+def test_opt_out_note_needs_every_language():
+    with pytest.raises(registry.RegistryError) as caught:
+        registry.parse(NOTED.replace(", en: Only while logged in", ""), "consent.yml")
+    assert [str(p) for p in caught.value.problems] == [
+        "consent.yml:21: vendors[0].opt_out_note: missing the 'en' translation"
+    ]
