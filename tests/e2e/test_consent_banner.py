@@ -118,6 +118,8 @@ def test_banner_says_reject_keeps_necessary_cookies_and_links_the_cookie_section
     expect(region.locator("p")).to_contain_text(t["reject_all"])
     link = region.get_by_role("link", name=t["policy_link"])
     expect(link).to_be_visible()
+    # A link in running text looks like one (Material resets links to look like text).
+    assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"
     link.click()
     expect(page).to_have_url(site.page(policy(lang)) + "#cookies")
     expect(page.locator("html")).to_have_attribute("lang", lang)
