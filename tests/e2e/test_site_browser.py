@@ -112,6 +112,12 @@ def test_print_shows_the_text_without_chrome(page, site, prefix):
         expect(page.locator(chrome).first).to_be_hidden()
     expect(page.locator("article h1")).to_be_visible()
     expect(page.locator("#fn\\:5")).to_be_visible()
+    # On paper too, an English copy says that the Japanese original prevails.
+    notice = page.locator(".translation-notice")
+    if prefix:
+        expect(notice).to_be_visible()
+    else:
+        expect(notice).to_have_count(0)
 
 
 def test_english_pages_show_the_translation_notice_first(page, site, watch):
