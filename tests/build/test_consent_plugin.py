@@ -12,6 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from build_site import build
 
+from consent_widget import registry
+
 from ..unit.test_registry import VALID
 
 PROJECT = Path(__file__).parent / "projects" / "minimal"
@@ -101,15 +103,22 @@ def test_real_site_has_the_table_in_both_languages(site):
         assert table is not None, path
         assert caption in table.caption.get_text()
         assert len(table.select("tbody tr")) == 5
-    ja_links = [
-        a["href"]
-        for a in BeautifulSoup(site.html("privacy/"), "html.parser").select(".cw-disclosure a")
-    ]
-    en_links = [
-        a["href"]
-        for a in BeautifulSoup(site.html("en/privacy/"), "html.parser").select(".cw-disclosure a")
-    ]
-    assert ja_links == en_links and all(h.startswith("https://") for h in ja_links)
+    # Each language links the vendors' pages in its own language (the registry's choice).
+    shipped = registry.load(Path(__file__).resolve().parents[2] / "consent.yml")
+    for path, lang in (("privacy/", "ja"), ("en/privacy/", "en")):
+        links = [
+            a["href"]
+            for a in BeautifulSoup(site.html(path), "html.parser").select(".cw-disclosure a")
+        ]
+        expected = [
+            url
+            for category in shipped.categories
+            for vendor in shipped.vendors_of(category.id)
+            for url in (vendor.privacy_url[lang], vendor.opt_out_url[lang])
+        ]
+        assert links == expected, path
+    english = BeautifulSoup(site.html("en/privacy/"), "html.parser").select(".cw-disclosure a")
+    assert not [a["href"] for a in english if re.search(r"[?&](hl|lang)=ja\b", a["href"])]
 
 
 def test_footer_control_is_a_real_link_to_the_cookie_section(site):

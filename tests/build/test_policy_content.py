@@ -67,7 +67,12 @@ def structure(html: str) -> dict:
         ],
         "footnote refs": [a["href"] for a in article.select("a.footnote-ref")],
         "footnotes": [li["id"] for li in article.select(".footnote li")],
-        "links": [a["href"] for a in article.select("a[href]:not(.headerlink)")],
+        # The vendor table links each vendor's pages in the page's language (tested with the plugin).
+        "links": [
+            a["href"]
+            for a in article.select("a[href]:not(.headerlink)")
+            if not a.find_parent(class_="cw-disclosure")
+        ],
         "tables": len(article.select("table")),
     }
 
