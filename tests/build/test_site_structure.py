@@ -124,3 +124,18 @@ def test_no_japanese_page_carries_the_notice(site):
     for path in japanese:
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         assert not soup.select(".translation-notice, .md-banner"), path
+
+
+def test_skip_link_sits_in_a_labelled_navigation_landmark(site):
+    # The consent banner goes first in <body> and links the policy, so the theme's skip link is
+    # no longer the page's first link: it needs a landmark of its own (axe's "region" rule).
+    labels = {"ja": "スキップリンク", "en": "Skip link"}
+    pages = [p for p in site.root.rglob("index.html") if "search" not in p.parts]
+    assert pages
+    for path in pages:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        skip = soup.select_one("a.md-skip")
+        assert skip is not None, path
+        landmark = skip.find_parent(attrs={"role": "navigation"})
+        assert landmark is not None, path
+        assert landmark["aria-label"] == labels[soup.html["lang"]], path
