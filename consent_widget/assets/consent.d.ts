@@ -14,6 +14,8 @@
  *   (not after earlier external ones), and the site's CSP blocks it: prefer data-src.
  * - Settings control: any element with `data-consent-open`, e.g. the footer's
  *   `<a href="/privacy/#cookies" data-consent-open>`; a click opens the settings dialog instead of navigating.
+ * - The banner's text ends with a link to the policy's cookie section when the build gives its address
+ *   (`policy` in the config, a path from the site root such as `/en/privacy/#cookies`: any origin works).
  */
 
 /** How a decision was made. "gpc": recorded automatically from Global Privacy Control. */

@@ -14,6 +14,8 @@ import check_translations
 import pytest
 from checklib import Exceptions, page_pairs
 
+from consent_widget import registry
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -290,3 +292,13 @@ def test_agreed_term_the_original_does_not_use_is_reported(docs):
     recorded = Exceptions(ROOT / "docs" / "translation-exceptions.yml")
     assert glossary_problems(docs, recorded) == []
     assert recorded.unused({"added-term"}) == []
+
+
+def test_online_check_visits_the_vendor_pages_of_every_language(docs):
+    urls = check_links.external_urls(check_links.read_pages(docs))
+    shipped = registry.load(ROOT / "consent.yml")
+    for vendor in shipped.vendors:
+        for key in ("opt_out_url", "privacy_url"):
+            for lang, url in getattr(vendor, key).items():
+                assert url in urls, (vendor.id, key, lang)
+    assert "consent.yml: google-ads.opt_out_url (en)" in urls.values()
