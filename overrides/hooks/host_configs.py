@@ -1,9 +1,10 @@
 """Site hook: ready-to-use web-server and CDN configuration for this very build.
 
 Written beside the site folder, never inside it (`site/` → `site.hosting/`), so it is never
-published: an nginx include, a Caddyfile part, and for S3 + CloudFront a response-headers
-policy and a CloudFront Function. Netlify's `_redirects` (the English 404 rule) goes inside the
-site, the only place Netlify reads it, like `_headers`. Everything comes from the data behind
+published: an nginx include, a Caddyfile part, for S3 + CloudFront a response-headers policy
+and a CloudFront Function, and Netlify's `_redirects` (the English 404 rule). Netlify reads
+`_redirects` only inside the published folder, but Cloudflare's deploys reject a 404 rule in
+it, so the Netlify operator copies it in (README). Everything comes from the data behind
 `_headers` (security_headers.py: the CSP with its hashes, the headers, the cache rules) and
 from `site_url` (the sub-path); the templates live in `hosting/` at the project's root.
 """
@@ -117,7 +118,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         os.path.join(out, "cloudfront-response-headers-policy.json"),
         json.dumps(policy, indent=2, ensure_ascii=False) + "\n",
     )
-    _write(os.path.join(config.site_dir, "_redirects"), _netlify_redirects(hosting))
+    _write(os.path.join(out, "_redirects"), _netlify_redirects(hosting))
 
 
 def _hosting(config: MkDocsConfig) -> Hosting:

@@ -4,6 +4,7 @@ the CloudFront response-headers policy, and Netlify's `_redirects`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -133,6 +134,24 @@ def test_cloudfront_headers_policy_carries_every_header_of_the_build(layout_buil
 
 def test_netlify_redirects_give_english_its_404(layout_build):
     build = layout_build
-    lines = (build.site / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert not (build.site / "_redirects").exists(), "Cloudflare rejects a 404 rule: not in site/"
+    lines = (build.hosting / "_redirects").read_text(encoding="utf-8").splitlines()
     rules = [line.split() for line in lines if line and not line.startswith("#")]
     assert rules == [[f"{build.base}en/*", f"{build.base}en/404.html", "404"]]
+
+
+def test_every_config_names_the_build_it_belongs_to(layout_build):
+    build = layout_build
+    build_id = hashlib.sha256((build.site / "_headers").read_bytes()).hexdigest()[:12]
+    configs = sorted(build.hosting.iterdir())
+    assert [c.name for c in configs] == [
+        "Caddyfile",
+        "_redirects",
+        "cloudfront-function.js",
+        "cloudfront-response-headers-policy.json",
+        "nginx.conf",
+    ]
+    for config in configs:
+        text = config.read_text(encoding="utf-8")
+        first = json.loads(text)["Comment"] if config.suffix == ".json" else text.split("\n")[0]
+        assert build.url in first and build_id in first, config.name

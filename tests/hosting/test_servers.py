@@ -110,13 +110,3 @@ def test_precompressed_files_go_to_clients_that_accept_them(hosted):
             plain = hosted.get(path)
             assert "Content-Encoding" not in plain.headers, f"{path}: compressed unasked"
             assert plain.body == original.read_bytes(), path
-
-
-def test_the_configs_name_their_build(hosted):
-    import hashlib
-
-    build = hosted.build
-    build_id = hashlib.sha256((build.site / "_headers").read_bytes()).hexdigest()[:12]
-    for config in sorted(build.hosting.iterdir()):
-        if config.suffix != ".json":
-            assert f"{build.url} (_headers sha256 {build_id})" in config.read_text().split("\n")[0]
