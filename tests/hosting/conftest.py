@@ -7,6 +7,7 @@ it), with its pid file, logs and data in a temporary folder, and is stopped afte
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import random
 import socket
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 import pytest
 from setup_servers import find_server
 
@@ -108,10 +110,29 @@ def hosting_builds(tmp_path_factory, hosting_port):
             site = docroot / base.strip("/") if base != "/" else docroot
             url = f"http://127.0.0.1:{hosting_port}{base}"
             assert build(site, ROOT / "mkdocs.yml", env={"SITE_URL": url}) == 0, "build failed"
+            precompress_samples(site)
             builds[layout] = Build(docroot, site, site.with_name(f"{site.name}.hosting"), base, url)
         return builds[layout]
 
     return get
+
+
+def precompress_samples(site: Path) -> None:
+    """Pre-compressed siblings of a few files, where the build wrote none of its own.
+
+    The servers must serve `x.gz` / `x.br` to clients that accept them. The build writes
+    them beside every text file once that work lands; until then the tests need some to see
+    that the configs pick them up: a page per language and a content-hashed asset."""
+    samples = [site / "privacy/index.html", site / "en/index.html"]
+    samples += sorted((site / "assets").glob("consent.*.css"))
+    for original in samples:
+        for suffix, compress in (
+            (".gz", lambda b: gzip.compress(b, mtime=0)),
+            (".br", brotli.compress),
+        ):
+            sibling = original.with_name(original.name + suffix)
+            if not sibling.exists():
+                sibling.write_bytes(compress(original.read_bytes()))
 
 
 # --- the servers and their minimal wrappers ----------------------------------------------

@@ -90,7 +90,7 @@ def test_precompressed_files_go_to_clients_that_accept_them(hosted):
         encoding: [p for p in build.site.rglob(f"*.{suffix}") if p.with_suffix("").is_file()]
         for encoding, suffix in (("gzip", "gz"), ("br", "br"))
     }
-    assert siblings["gzip"], "the build wrote no .gz file beside its original"
+    assert siblings["gzip"] and siblings["br"], "no pre-compressed file beside its original"
     # nginx has no brotli in Debian: it answers a br-only client with the plain file.
     served = {"gzip": True, "br": hosted.server == "caddy"}
     for encoding, files in siblings.items():
@@ -100,6 +100,8 @@ def test_precompressed_files_go_to_clients_that_accept_them(hosted):
             response = hosted.get(path, **{"Accept-Encoding": encoding})
             assert response.status == 200, path
             assert_security_headers(hosted, response, path)
+            expected_cache = build.cache_rule(path) or build.cache_rule(build.base)
+            assert response.headers["Cache-Control"] == expected_cache, path
             if served[encoding]:
                 assert response.headers["Content-Encoding"] == encoding, path
                 assert response.body == compressed.read_bytes(), f"{path}: not the {encoding} file"
