@@ -94,11 +94,15 @@ def on_post_build(config: MkDocsConfig) -> None:
     each run rewrites the configs from all pages so far, so the last one is complete."""
     if _command == "serve":
         return  # the live preview builds into a temporary folder: nothing to deploy
+    templates = Path(config.config_file_path).parent / "hosting"
+    if not all((templates / f"{name}.j2").is_file() for name in TEMPLATES):
+        names = ", ".join(f"{name}.j2" for name in TEMPLATES)
+        raise PluginError(f"host_configs: the templates {names} belong in {templates}/")
     hosting = _hosting(config)
     out = hosting_dir(config.site_dir)
     os.makedirs(out, exist_ok=True)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(config.config_file_path).parent / "hosting"),
+        loader=jinja2.FileSystemLoader(templates),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
