@@ -13,7 +13,8 @@ import shutil
 import subprocess
 import sys
 
-from setup_browser import _apt_install, _can_apt
+from setup_browser import _apt_install
+from setup_browser import _can_apt as can_apt
 
 # server → (environment override, binary name, Debian package)
 SERVERS = {
@@ -40,7 +41,7 @@ def version(name: str, binary: str) -> str:
 
 def main() -> int:
     missing = [name for name in SERVERS if find_server(name) is None]
-    if missing and _can_apt():
+    if missing and can_apt():
         packages = tuple(SERVERS[name][2] for name in missing)
         print(f"setup_servers: installing Debian's {' '.join(packages)} with apt")
         _apt_install(packages)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import brotli
 import pytest
-from setup_servers import find_server
+from setup_servers import can_apt, find_server
 
 from ..conftest import ROOT, build, parse_headers_file
 
@@ -228,8 +228,10 @@ def hosted(request, hosting_builds, hosting_port, tmp_path_factory) -> Iterator[
     """A real server answering for the built site; one at a time, all on the same port."""
     server, layout = request.param
     binary = find_server(server)
+    if binary is None and can_apt():
+        pytest.fail(f"no {server}: `make servers` installs Debian's package")
     if binary is None:
-        pytest.skip(f"no {server} here and no apt to install it (scripts/setup_servers.py)")
+        pytest.skip(f"no {server} here and no apt (as root, on Debian) to install it")
     site = hosting_builds(layout)
     run = tmp_path_factory.mktemp(f"{server}-{layout}-run")
     command = WRAPPERS[server](binary, site, hosting_port, run)
