@@ -137,12 +137,7 @@ def _hosting(config: MkDocsConfig) -> Hosting:
     with open(headers_file, "rb") as fh:
         build_id = hashlib.sha256(fh.read()).hexdigest()[:12]
     headers = {**rules.SECURITY_HEADERS, "Content-Security-Policy": rules.content_security_policy()}
-    for name, value in headers.items():
-        if UNSAFE_VALUE.search(value):
-            raise PluginError(
-                f'host_configs: header {name} contains one of " \\ $ {{ }} or a line break, '
-                f"which the nginx and Caddy configs cannot quote: {value!r}"
-            )
+    check_quotable(headers)
     not_found = {f"{lang}/": f"{lang}/404.html" for lang in site_common.other_languages(config)}
     not_found[""] = "404.html"  # last: the default language answers everything else
     return Hosting(
@@ -157,6 +152,15 @@ def _hosting(config: MkDocsConfig) -> Hosting:
         host_files=HOST_FILES,
         files=_published_files(site),
     )
+
+
+def check_quotable(headers: dict[str, str]) -> None:
+    for name, value in headers.items():
+        if UNSAFE_VALUE.search(value):
+            raise PluginError(
+                f'host_configs: header {name} contains one of " \\ $ {{ }} or a line break, '
+                f"which the nginx and Caddy configs cannot quote: {value!r}"
+            )
 
 
 def _security_headers_hook(config: MkDocsConfig):
