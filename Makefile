@@ -6,7 +6,7 @@ SITE_DEPS := $(VENV)/.site-deps
 DEV_DEPS  := $(VENV)/.dev-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build serve test lint check check-online translated browser clean
+.PHONY: build serve test lint check check-online translated browser servers clean
 
 # Site dependencies: pinned, reinstalled whenever a pin or the package changes.
 $(SITE_DEPS): requirements.txt pyproject.toml
@@ -31,6 +31,10 @@ serve: $(SITE_DEPS)
 ## browser: a Chromium for the browser tests (system package first)
 browser: $(DEV_DEPS)
 	$(PY) scripts/setup_browser.py
+
+## servers: nginx and Caddy for the hosting tests (system packages)
+servers: $(DEV_DEPS)
+	$(PY) scripts/setup_servers.py
 
 ## check: the editors' checks (seconds, no browser); all run, every problem is listed
 check: $(SITE_DEPS)
@@ -59,8 +63,8 @@ lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## test: lint, then the whole suite (unit, build, browser)
-test: $(DEV_DEPS) browser lint check
+## test: lint, then the whole suite (unit, build, browser, hosting behind nginx and Caddy)
+test: $(DEV_DEPS) browser servers lint check
 	$(PY) -m pytest
 
 clean:

@@ -29,18 +29,39 @@ def build(site_dir: Path, config: Path, env: dict[str, str] | None = None) -> in
     command += ["--config-file", str(config), "--site-dir", str(staging)]
     run_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     result = subprocess.run(command, env=run_env, cwd=config.parent)
+    # The host configs (overrides/hooks/host_configs.py) are written beside the site.
+    staging_hosting, hosting = hosting_dir(staging), hosting_dir(site_dir)
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging_hosting, ignore_errors=True)
         print(f"Build failed: {site_dir} was left as it was.", file=sys.stderr)
         return result.returncode
-    previous = site_dir.with_name(f"{site_dir.name}.previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if site_dir.exists():
-        site_dir.rename(previous)
-    staging.rename(site_dir)
-    shutil.rmtree(previous, ignore_errors=True)
+    _swap_in(staging, site_dir)
+    if staging_hosting.exists():
+        _swap_in(staging_hosting, hosting)
     print(f"Built {site_dir}")
+    if hosting.exists():
+        print(f"Host configs for this build: {hosting}/ ({', '.join(_listing(hosting))})")
     return 0
+
+
+def hosting_dir(site_dir: Path) -> Path:
+    """Same rule as host_configs.hosting_dir: `site` → `site.hosting`."""
+    return site_dir.with_name(f"{site_dir.name}.hosting")
+
+
+def _swap_in(built: Path, target: Path) -> None:
+    """Replace `target` by `built` with renames: a reader sees the old or the new, never half."""
+    previous = target.with_name(f"{target.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        target.rename(previous)
+    built.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
 
 
 def main(argv: list[str] | None = None) -> int:

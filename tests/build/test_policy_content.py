@@ -105,7 +105,7 @@ def test_in_page_reference_links_to_the_joint_use_section(site):
 def project(tmp_path) -> Path:
     """A copy of the real project's site sources, to break."""
     root = Path(__file__).resolve().parents[2]
-    for name in ("docs", "overrides"):
+    for name in ("docs", "overrides", "hosting"):
         shutil.copytree(root / name, tmp_path / name)
     for name in ("mkdocs.yml", "consent.yml"):
         shutil.copy(root / name, tmp_path / name)
