@@ -64,7 +64,9 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         # One asset per language: the page's language is known only now, after mkdocs-static-i18n.
         lang = config.theme.get("language", "")
         cookie_path = urlsplit(config.site_url or "/").path or "/"
-        self.assets = build_assets(self.registry, lang, cookie_path=cookie_path)
+        # Set by the site's policy-versions hook: when the policy last changed, and where to read how.
+        change = config.extra.get("policy_change")
+        self.assets = build_assets(self.registry, lang, cookie_path, policy_change=change)
         self.tables_rendered = 0
         # Replace, not add: each language build (and each `mkdocs serve` reload) has its own names.
         config.extra_javascript[:] = [s for s in config.extra_javascript if not _ours(str(s))]

@@ -18,6 +18,8 @@ from .registry import Registry
 CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
 # Interface words only the disclosure table prints: not shipped to the browser.
 TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
+# Shown only after a policy change (see js_config's `policy_change`): shipped only then.
+POLICY_CHANGE_TEXTS = {"policy_changed", "policy_changes"}
 # Characters that could end a <script> or a JS line if the asset were ever inlined.
 JSON_ESCAPES = {
     "<": "\\u003c",
@@ -58,11 +60,16 @@ def engine_css() -> str:
     return minify.string("text/css", _read_asset("consent.css"))
 
 
-def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
+def js_config(
+    registry: Registry, lang: str, cookie_path: str = "/", policy_change: dict | None = None
+) -> dict:
     """The configuration the runtime reads, in its own (camelCase) vocabulary.
 
     One language per asset: a page ships only the words it shows, already chosen.
+    `policy_change` ({date, url}: when the policy last changed, in words, and the comparison
+    page's path) makes the banner say so to visitors asked again after a `revision` rise.
     """
+    left_out = TABLE_ONLY_TEXTS | (set() if policy_change else POLICY_CHANGE_TEXTS)
     lang = language(registry, lang)
 
     def camel(key: str) -> str:
@@ -103,9 +110,8 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
             }
             for v in registry.vendors
         ],
-        "texts": {
-            camel(k): t for k, t in registry.texts[lang].items() if k not in TABLE_ONLY_TEXTS
-        },
+        "texts": {camel(k): t for k, t in registry.texts[lang].items() if k not in left_out},
+        **({"change": dict(policy_change)} if policy_change else {}),
     }
 
 
@@ -117,7 +123,9 @@ def serialise(config: dict) -> str:
     return text
 
 
-def build_assets(registry: Registry, lang: str, cookie_path: str = "/") -> WidgetAssets:
+def build_assets(
+    registry: Registry, lang: str, cookie_path: str = "/", policy_change: dict | None = None
+) -> WidgetAssets:
     """The widget's JS (runtime + this registry in one language) and CSS, content-hashed names.
 
     Same registry, language and cookie path in, byte-identical files out.
@@ -126,7 +134,9 @@ def build_assets(registry: Registry, lang: str, cookie_path: str = "/") -> Widge
     engine = engine_js()
     if engine.count(CONFIG_PLACEHOLDER) != 1:
         raise RuntimeError(f"consent.js must contain {CONFIG_PLACEHOLDER} exactly once")
-    js = engine.replace(CONFIG_PLACEHOLDER, serialise(js_config(registry, lang, cookie_path)))
+    js = engine.replace(
+        CONFIG_PLACEHOLDER, serialise(js_config(registry, lang, cookie_path, policy_change))
+    )
     return WidgetAssets(
         js=_hashed(f"consent.{lang}", "js", js.encode("utf-8")),
         css=_hashed("consent", "css", engine_css().encode("utf-8")),
