@@ -144,13 +144,9 @@ def test_banner_says_the_policy_changed_when_it_asks_again(page, versioned_site,
     # Material's skip link as content outside landmarks. Anything else fails.
     results = Axe().run(page)
     found = [
-        (v["id"], node["target"])
-        for v in results.response["violations"]
-        for node in v["nodes"]
+        (v["id"], node["target"]) for v in results.response["violations"] for node in v["nodes"]
     ]
-    assert found in ([], [("region", ['div[data-md-component="skip"]'])]), (
-        results.generate_report()
-    )
+    assert found in ([], [("region", ['div[data-md-component="skip"]'])]), results.generate_report()
     bar.get_by_role("link", name=words(lang)["policy_changes"]).click()
     expect(page).to_have_url(
         versioned_site.page(f"{PREFIX[lang]}history/{FIRST}..{SECOND}/privacy/")
