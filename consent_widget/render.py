@@ -18,8 +18,8 @@ from .registry import Registry
 CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
 # Interface words only the disclosure table prints: not shipped to the browser.
 TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
-# Shown only after a policy change (see js_config's `policy_change`): shipped only then.
-POLICY_CHANGE_TEXTS = {"policy_changed", "policy_changes"}
+# Filled in here with the policy's change date (see js_config's `policy_change`), not shipped as is.
+POLICY_CHANGED = "policy_changed"
 # Characters that could end a <script> or a JS line if the asset were ever inlined.
 JSON_ESCAPES = {
     "<": "\\u003c",
@@ -69,8 +69,8 @@ def js_config(
     `policy_change` ({date, url}: when the policy last changed, in words, and the comparison
     page's path) makes the banner say so to visitors asked again after a `revision` rise.
     """
-    left_out = TABLE_ONLY_TEXTS | (set() if policy_change else POLICY_CHANGE_TEXTS)
     lang = language(registry, lang)
+    texts = registry.texts[lang]
 
     def camel(key: str) -> str:
         head, *rest = key.split("_")
@@ -110,8 +110,22 @@ def js_config(
             }
             for v in registry.vendors
         ],
-        "texts": {camel(k): t for k, t in registry.texts[lang].items() if k not in left_out},
-        **({"change": dict(policy_change)} if policy_change else {}),
+        "texts": {
+            camel(k): t
+            for k, t in texts.items()
+            if k not in TABLE_ONLY_TEXTS and k != POLICY_CHANGED
+        },
+        # [href, link text]: the runtime passes it to its link helper as it is.
+        **(
+            {
+                "change": [
+                    policy_change["url"],
+                    texts[POLICY_CHANGED].replace("{date}", policy_change["date"]),
+                ]
+            }
+            if policy_change
+            else {}
+        ),
     }
 
 

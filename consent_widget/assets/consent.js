@@ -88,8 +88,8 @@
   const banner = show => {
     if (show && !bar) {
       bar = el('div', { className: 'cw-banner', role: 'region', 'aria-label': T.bannerTitle },
-        el('h2', null, T.bannerTitle), el('p', null, T.bannerText),
-        old && C.change ? el('p', null, T.policyChanged.replace('{date}', C.change.date) + ' ', el('a', { href: C.change.url }, T.policyChanges)) : '',
+        // Asked again after a policy change: say when, and link (new tab) to what changed.
+        el('h2', null, T.bannerTitle), el('p', null, T.bannerText, ' ', old && C.change ? link(...C.change) : ''),
         acts(T.settings, open));
       pad = el('div', { className: 'cw-spacer' });
       D.body.prepend(bar);
