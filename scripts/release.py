@@ -81,6 +81,7 @@ def release(date_text: str, summaries: dict[str, str], raise_revision: bool = Fa
     ]
     if latest.registry != policy_archive.fingerprint(REGISTRY.read_bytes()):
         reasons.append("consent.yml")
+    registry = _load_registry()  # before writing anything: a bad registry changes nothing
     revision = _raise_revision() if raise_revision else None
     registry_now = policy_archive.fingerprint(REGISTRY.read_bytes())
 
@@ -88,7 +89,6 @@ def release(date_text: str, summaries: dict[str, str], raise_revision: bool = Fa
         _set_date(page, date)
     folder = archive.version_dir(date)
     files: dict[str, str] = {}
-    registry = _load_registry()
     for lang in policy_archive.LANGUAGES:
         (folder / lang).mkdir(parents=True, exist_ok=True)
         for page in archive.pages:
@@ -132,7 +132,11 @@ def _date(text: str) -> datetime.date:
 def _summary(given: str, lang: str) -> str:
     text = given.strip()
     if not text and sys.stdin.isatty():
-        text = input(f"What changed, in {LANGUAGE_NAMES[lang]} (one sentence): ").strip()
+        try:
+            text = input(f"What changed, in {LANGUAGE_NAMES[lang]} (one sentence): ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            text = ""
     if not text:
         option = f"SUMMARY_{lang.upper()}"
         raise ReleaseError(

@@ -31,6 +31,16 @@ VENDOR_TABLE = "vendors.html"
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """Dates stay text, so an impossible one (2026-11-31) is reported with its key, not raised."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class VersionsError(Exception):
     """A problem in versions.yml or the archive, naming the file and the key."""
 
@@ -116,7 +126,7 @@ def load(root: Path) -> Archive:
     path = root / FOLDER / INDEX
     where = f"{FOLDER}/{INDEX}"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
     except FileNotFoundError:
         raise VersionsError(f"{where}: file not found") from None
     except yaml.YAMLError as exc:
@@ -144,9 +154,13 @@ def load(root: Path) -> Archive:
 def _version(item, where: str) -> Version:
     if not isinstance(item, dict):
         raise VersionsError(f"{where}: must have 'date', 'summary' and 'files'")
-    date = item.get("date")
-    if not isinstance(date, datetime.date):
-        raise VersionsError(f"{where}.date: must be a date like 2026-11-26 (found {date!r})")
+    try:
+        date = datetime.date.fromisoformat(str(item.get("date")))
+    except ValueError:
+        found = item.get("date")
+        raise VersionsError(
+            f"{where}.date: must be a date like 2026-11-26 (found {found!r})"
+        ) from None
     summary = item.get("summary")
     for lang in LANGUAGES:
         text = summary.get(lang) if isinstance(summary, dict) else None

@@ -36,6 +36,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from consent_widget.render import disclosure_table
+
 CURRENT = "current"
 LABELS_FILE = "labels.yml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -59,6 +61,7 @@ class _State:
         self.labels: dict[str, dict[str, str]] = {}
         self.views: dict[str, View] = {}  # src_uri → view, in the current language build
         self.current_texts: dict[str, str] = {}  # page → current Markdown, current language
+        self.current_urls: dict[str, str] = {}  # page → its URL, current language
 
 
 state = _State()
@@ -74,9 +77,29 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         state.archive = policy_archive.load(root)
     except policy_archive.VersionsError as error:
         raise PluginError(str(error)) from None
-    labels_path = root / policy_archive.FOLDER / LABELS_FILE
-    state.labels = yaml.safe_load(labels_path.read_text(encoding="utf-8"))
+    state.labels = _labels(root / policy_archive.FOLDER / LABELS_FILE, config)
     return config
+
+
+def _labels(path: Path, config: MkDocsConfig) -> dict[str, dict[str, str]]:
+    """The pages' words per language; every language has every word the default one has."""
+    where = path.relative_to(Path(config.config_file_path).parent).as_posix()
+    try:
+        labels = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise PluginError(f"{where}: cannot be read ({error})") from None
+    default = site_common.default_lang(config)
+    if not isinstance(labels, dict) or not isinstance(labels.get(default), dict):
+        raise PluginError(f"{where}: must have a mapping of words under '{default}:'")
+    missing = [
+        f"{lang.locale}.{key}"
+        for lang in site_common.built_languages(config)
+        for key in labels[default]
+        if not str((labels.get(lang.locale) or {}).get(key) or "").strip()
+    ]
+    if missing:
+        raise PluginError(f"{where}: missing or empty: {', '.join(missing)}")
+    return labels
 
 
 # --- URLs (site-root-relative, with the language's prefix) -------------------------
@@ -115,7 +138,7 @@ def _url(config: MkDocsConfig, src_uri: str) -> str:
 @event_priority(-105)  # after mkdocs-static-i18n (-100) chose this language's files, before
 # the consent plugin (-110) builds the widget that needs the policy's change date
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    state.views, state.current_texts = {}, {}
+    state.views, state.current_texts, state.current_urls = {}, {}, {}
     if state.archive is None:
         config.extra.pop("policy_change", None)
         return files
@@ -132,6 +155,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 f"docs/{lang}/ (pages:)."
             )
         state.current_texts[page] = current.content_string
+        state.current_urls[page] = current.url
         title = str(policy_archive.front_matter(current.content_string).get("title", ""))
         for index, version in enumerate(archive.versions):
             src = _archive_src(prefix, version, page)
@@ -326,19 +350,11 @@ def on_page_context(context, page: Page, config: MkDocsConfig, nav):
     if view is None and page.file.src_uri == f"{lang}/{name}" and name in archive.pages:
         context["policy_dates"] = _dates_html(labels, lang)
     elif view is not None:
-        context["policy_view"] = getattr(_VIEWS, view.kind)(view, config, lang, labels)
+        context["policy_view"] = VIEW_CONTEXT[view.kind](view, config, lang, labels)
         if view.kind == "archive":
             # The archive is a record; search engines should send readers to the current text.
-            current = f"{lang}/{view.page}"
-            page.canonical_url = config.site_url + _url_of_current(config, current)
+            page.canonical_url = config.site_url + state.current_urls[view.page]
     return context
-
-
-def _url_of_current(config: MkDocsConfig, src_uri: str) -> str:
-    lang, name = src_uri.split("/", 1)
-    stem = _stem(name)
-    path = f"{_prefix(config, lang)}{'' if stem == 'index' else stem + '/'}"
-    return path if config.use_directory_urls else path + "index.html"
 
 
 def _dates_html(labels, lang: str) -> str:
@@ -349,97 +365,100 @@ def _dates_html(labels, lang: str) -> str:
     return _fill(labels["dates_revised"], enacted=_time(first, lang), revised=_time(latest, lang))
 
 
-class _VIEWS:
-    @staticmethod
-    def history(view: View, config, lang: str, labels) -> dict:
-        archive, prefix = state.archive, _prefix(config, lang)
-        rows = []
-        for index in reversed(range(len(archive.versions))):
-            version = archive.versions[index]
-            links = []
-            for page in archive.pages:
-                links.append((labels["read_version"], _archive_src(prefix, version, page)))
-                if index:
-                    previous = archive.versions[index - 1]
-                    links.append(
-                        (labels["compare_previous"], _compare_src(prefix, previous, version, page))
-                    )
-                compare_now = _compare_src(prefix, version, None, page)
-                if compare_now in state.views:
-                    links.append((labels["compare_current"], compare_now))
-            rows.append(
-                {
-                    "heading": _fill(labels["version"], date=_time(version.date, lang)),
-                    "in_force": index == len(archive.versions) - 1,
-                    "summary": version.summary[lang],
-                    "links": [(text, _url(config, src)) for text, src in links],
-                }
-            )
-        return {"kind": "history", "versions": rows}
-
-    @staticmethod
-    def archive(view: View, config, lang: str, labels) -> dict:
-        versions = state.archive.versions
-        index = versions.index(view.old)
-        if index + 1 < len(versions):
-            notice = _fill(
-                labels["archive_superseded"],
-                date=_time(view.old.date, lang),
-                until=_time(versions[index + 1].date, lang),
-            )
-        else:
-            notice = _fill(labels["archive_in_force"], date=_time(view.old.date, lang))
-        return {
-            "kind": "archive",
-            "notice": notice,
-            "current_url": _url_of_current(config, f"{lang}/{view.page}"),
-        }
-
-    @staticmethod
-    def compare(view: View, config, lang: str, labels) -> dict:
-        renderer = _renderer(config)
-        old_text = _archived_markdown(state.archive, view.old, lang, view.page)
-        if view.new is not None:
-            new_text = _archived_markdown(state.archive, view.new, lang, view.page)
-        else:
-            new_text = _with_current_vendor_table(_current(view.page), config, lang)
-        old_blocks = policy_diff.blocks_of(renderer(policy_archive.body(old_text)))
-        new_blocks = policy_diff.blocks_of(renderer(policy_archive.body(new_text)))
-        marks = policy_diff.Labels(
-            labels["removed"], labels["removed_end"], labels["added"], labels["added_end"]
+def _history_context(view: View, config, lang: str, labels) -> dict:
+    archive, prefix = state.archive, _prefix(config, lang)
+    rows = []
+    for index in reversed(range(len(archive.versions))):
+        version = archive.versions[index]
+        links = []
+        for page in archive.pages:
+            links.append((labels["read_version"], _archive_src(prefix, version, page)))
+            if index:
+                previous = archive.versions[index - 1]
+                links.append(
+                    (labels["compare_previous"], _compare_src(prefix, previous, version, page))
+                )
+            compare_now = _compare_src(prefix, version, None, page)
+            if compare_now in state.views:
+                links.append((labels["compare_current"], compare_now))
+        rows.append(
+            {
+                "heading": _fill(labels["version"], date=_time(version.date, lang)),
+                "in_force": index == len(archive.versions) - 1,
+                "summary": version.summary[lang],
+                "links": [(text, _url(config, src)) for text, src in links],
+            }
         )
-        blocks = policy_diff.compare(old_blocks, new_blocks, lang, marks)
-        new_label = (
-            _fill(labels["compare_new"], date=_time(view.new.date, lang))
+    return {"kind": "history", "versions": rows}
+
+
+def _archive_context(view: View, config, lang: str, labels) -> dict:
+    versions = state.archive.versions
+    index = versions.index(view.old)
+    if index + 1 < len(versions):
+        notice = _fill(
+            labels["archive_superseded"],
+            date=_time(view.old.date, lang),
+            until=_time(versions[index + 1].date, lang),
+        )
+    else:
+        notice = _fill(labels["archive_in_force"], date=_time(view.old.date, lang))
+    return {
+        "kind": "archive",
+        "notice": notice,
+        "current_url": state.current_urls[view.page],
+    }
+
+
+def _compare_context(view: View, config, lang: str, labels) -> dict:
+    renderer = _renderer(config)
+    old_text = _archived_markdown(state.archive, view.old, lang, view.page)
+    if view.new is not None:
+        new_text = _archived_markdown(state.archive, view.new, lang, view.page)
+    else:
+        new_text = _with_current_vendor_table(_current(view.page), config, lang)
+    old_blocks = policy_diff.blocks_of(renderer(policy_archive.body(old_text)))
+    new_blocks = policy_diff.blocks_of(renderer(policy_archive.body(new_text)))
+    marks = policy_diff.Labels(
+        labels["removed"], labels["removed_end"], labels["added"], labels["added_end"]
+    )
+    blocks = policy_diff.compare(old_blocks, new_blocks, lang, marks)
+    new_label = (
+        _fill(labels["compare_new"], date=_time(view.new.date, lang))
+        if view.new
+        else escape(labels["compare_current_text"])
+    )
+    return {
+        "kind": "compare",
+        "intro": _fill(labels["compare_intro"], old=_time(view.old.date, lang), new=new_label),
+        "blocks": blocks,
+        "changes": sum(block.changed for block in blocks),
+        "old_name": labels["version"].format(date=_date(view.old.date, lang)),
+        "new_name": (
+            labels["version"].format(date=_date(view.new.date, lang))
             if view.new
-            else escape(labels["compare_current_text"])
-        )
-        return {
-            "kind": "compare",
-            "intro": _fill(labels["compare_intro"], old=_time(view.old.date, lang), new=new_label),
-            "blocks": blocks,
-            "changes": sum(block.changed for block in blocks),
-            "old_name": labels["version"].format(date=_date(view.old.date, lang)),
-            "new_name": (
-                labels["version"].format(date=_date(view.new.date, lang))
-                if view.new
-                else labels["compare_current_text"]
-            ),
-            "old_url": _url(config, _archive_src(_prefix(config, lang), view.old, view.page)),
-            "new_url": (
-                _url(config, _archive_src(_prefix(config, lang), view.new, view.page))
-                if view.new
-                else _url_of_current(config, f"{lang}/{view.page}")
-            ),
-        }
+            else labels["compare_current_text"]
+        ),
+        "old_url": _url(config, _archive_src(_prefix(config, lang), view.old, view.page)),
+        "new_url": (
+            _url(config, _archive_src(_prefix(config, lang), view.new, view.page))
+            if view.new
+            else state.current_urls[view.page]
+        ),
+    }
+
+
+VIEW_CONTEXT = {
+    "history": _history_context,
+    "archive": _archive_context,
+    "compare": _compare_context,
+}
 
 
 def _with_current_vendor_table(text: str, config: MkDocsConfig, lang: str) -> str:
     consent = config.plugins.get("consent")
     if consent is None or getattr(consent, "registry", None) is None:
         return text
-    from consent_widget.render import disclosure_table
-
     return text.replace(policy_archive.VENDOR_MARKER, disclosure_table(consent.registry, lang))
 
 

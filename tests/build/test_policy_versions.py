@@ -157,3 +157,43 @@ def test_release_refuses_clearly(released, args, message):
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
     assert (project / "policy-versions/versions.yml").read_text() == before
+
+
+def build_errors(project) -> str:
+    result = run(project, "scripts/build_site.py", "--site-dir", str(project / "broken-site"))
+    assert result.returncode != 0, "the build should have failed"
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize(
+    "file,old,new,message",
+    [
+        (
+            "policy-versions/versions.yml",
+            "    en: First published version.\n",
+            "",
+            "policy-versions/versions.yml: versions[0].summary.en: missing or empty",
+        ),
+        (
+            "policy-versions/versions.yml",
+            "- date: 2026-11-26",
+            "- date: 2026-11-31",
+            "policy-versions/versions.yml: versions[0].date: must be a date like 2026-11-26",
+        ),
+        (
+            "policy-versions/labels.yml",
+            "  history: Version history\n",
+            "",
+            "policy-versions/labels.yml: missing or empty: en.history",
+        ),
+    ],
+    ids=["missing-summary", "impossible-date", "missing-label"],
+)
+def test_a_broken_versions_file_fails_the_build_naming_the_key(tmp_path, file, old, new, message):
+    project = copy_project(tmp_path / "project")
+    path = project / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    assert message in build_errors(project)

@@ -100,6 +100,31 @@ def test_from_the_policy_page_through_the_history_to_the_comparison(
     vwatch.assert_clean()
 
 
+def test_the_language_switch_keeps_the_comparison(page, versioned_site, vwatch):
+    path = f"history/{FIRST}..{SECOND}/privacy/"
+    page.goto(versioned_site.page(path))
+    page.locator(".md-header__option .md-select").hover()
+    page.locator(".md-select__list a[hreflang=en]").click()
+    expect(page).to_have_url(versioned_site.page("en/" + path))
+    expect(page.locator(".policy-diff__changed")).to_have_count(1)
+    vwatch.assert_clean()
+
+
+@pytest.mark.parametrize("lang", PREFIX)
+def test_the_comparison_prints_its_marks(page, versioned_site, lang):
+    page.goto(versioned_site.page(f"{PREFIX[lang]}history/{FIRST}..{SECOND}/privacy/"))
+    page.emulate_media(media="print")
+    expect(page.locator(".policy-diff-changes")).to_be_hidden()
+    expect(page.locator(".md-sidebar--primary")).to_be_hidden()
+    style = "(el, prop) => getComputedStyle(el)[prop]"
+    removed = page.locator(".policy-diff__changed del").first
+    added = page.locator(".policy-diff__changed ins").first
+    # Struck and underlined on paper too, where background colours may not print.
+    assert "line-through" in removed.evaluate(style, "textDecorationLine")
+    assert "underline" in added.evaluate(style, "textDecorationLine")
+    assert removed.evaluate(style, "printColorAdjust") == "exact"
+
+
 @pytest.mark.parametrize("lang", PREFIX)
 def test_screen_readers_are_told_what_was_removed_and_added(page, versioned_site, lang):
     page.goto(versioned_site.page(f"{PREFIX[lang]}history/{FIRST}..{SECOND}/privacy/"))
