@@ -59,8 +59,8 @@ translated: $(SITE_DEPS)
 ## release DATE=YYYY-MM-DD [SUMMARY_JA=… SUMMARY_EN=…] [RAISE_REVISION=1]: publish the current policy as a version
 release: $(SITE_DEPS)
 	@test -n "$(DATE)" || { echo "usage: make release DATE=YYYY-MM-DD [SUMMARY_JA=… SUMMARY_EN=…] [RAISE_REVISION=1]"; exit 2; }
-	@$(PY) scripts/release.py "$(DATE)" --summary-ja "$(SUMMARY_JA)" --summary-en "$(SUMMARY_EN)" \
-	  $(if $(RAISE_REVISION),--raise-revision)
+	@# SUMMARY_JA, SUMMARY_EN and RAISE_REVISION reach the script in its environment (any quotes).
+	@$(PY) scripts/release.py "$(DATE)"
 
 lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
     make release DATE=2027-04-01 [SUMMARY_JA="…" SUMMARY_EN="…"] [RAISE_REVISION=1]
     python scripts/release.py 2027-04-01 [--summary-ja …] [--summary-en …] [--raise-revision]
+      (SUMMARY_JA, SUMMARY_EN and RAISE_REVISION in the environment stand for the options)
 
 Copies each versioned page (policy-versions/versions.yml → pages) and its vendor table into
 policy-versions/<date>/<lang>/, records their fingerprints and the summaries of what changed,
@@ -16,6 +17,7 @@ import argparse
 import contextlib
 import datetime
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -44,11 +46,15 @@ class ReleaseError(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("date", help="the day the version is in force from, e.g. 2027-04-01")
-    parser.add_argument("--summary-ja", default="", help="what changed, in Japanese")
-    parser.add_argument("--summary-en", default="", help="what changed, in English")
+    # `make release DATE=… SUMMARY_JA=…` hands its variables over in the environment, so a
+    # summary may hold any character without shell quoting.
+    env = os.environ
+    parser.add_argument("--summary-ja", default=env.get("SUMMARY_JA", ""), help="in Japanese")
+    parser.add_argument("--summary-en", default=env.get("SUMMARY_EN", ""), help="in English")
     parser.add_argument(
         "--raise-revision",
         action="store_true",
+        default=bool(env.get("RAISE_REVISION")),
         help="also raise `revision` in consent.yml by one (everyone is asked again)",
     )
     args = parser.parse_args(argv)

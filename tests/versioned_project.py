@@ -6,6 +6,7 @@ and `scripts/release.py` publishes the version of 2027-04-01 with `revision` rai
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -41,10 +42,17 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def run(project: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+def run(
+    project: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """A script of the copied project, as an editor runs it (`make release` calls the same)."""
     return subprocess.run(
-        [sys.executable, *args], cwd=project, capture_output=True, text=True, input=input
+        [sys.executable, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        input=input,
+        env={**os.environ, **(env or {})},
     )
 
 

@@ -197,3 +197,26 @@ def test_a_broken_versions_file_fails_the_build_naming_the_key(tmp_path, file, o
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
     assert message in build_errors(project)
+
+
+def test_release_names_a_registry_change_and_proposes_raising_revision(tmp_path):
+    project = copy_project(tmp_path / "project")
+    registry = project / "consent.yml"
+    registry.write_text(registry.read_text().replace("Google 広告", "Google 広告サービス", 1))
+    summaries = {
+        "SUMMARY_JA": "「送信先」の名称を改めました。",
+        "SUMMARY_EN": 'Renamed a "recipient".',
+    }
+    result = run(project, "scripts/release.py", SECOND, env=summaries)
+    assert result.returncode == 0, result.stderr
+    assert f"Changed since {FIRST}: consent.yml." in result.stdout
+    assert "raise `revision` in consent.yml by one" in result.stdout
+    assert re.search(r"(?m)^revision: 1$", registry.read_text()), "raised without being asked"
+    versions = (project / "policy-versions/versions.yml").read_text()
+    assert (
+        'en: Renamed a "recipient".' in versions
+        and "ja: 「送信先」の名称を改めました。" in versions
+    )
+    table = (project / f"policy-versions/{SECOND}/ja/vendors.html").read_text()
+    assert "Google 広告サービス" in table
+    assert run(project, "scripts/check_versions.py").returncode == 0
