@@ -220,3 +220,19 @@ def test_release_names_a_registry_change_and_proposes_raising_revision(tmp_path)
     table = (project / f"policy-versions/{SECOND}/ja/vendors.html").read_text()
     assert "Google 広告サービス" in table
     assert run(project, "scripts/check_versions.py").returncode == 0
+
+
+def test_a_date_that_is_not_the_latest_version_fails_the_check(released):
+    project, _site, _ = released
+    page = project / "docs/en/privacy.md"
+    original = page.read_text()
+    try:
+        page.write_text(original.replace(f"last_updated: {SECOND}", "last_updated: 2027-05-01"))
+        result = run(project, "scripts/check_versions.py")
+    finally:
+        page.write_text(original)
+    assert result.returncode == 1
+    assert (
+        f"docs/en/privacy.md:4: last_updated is 2027-05-01, but the latest published version is of {SECOND}"
+        in result.stdout
+    )
