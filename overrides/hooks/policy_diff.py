@@ -11,16 +11,21 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 from html.parser import HTMLParser
+from itertools import zip_longest
 
+# Text content: quotes stay as they are (they need no escaping outside attributes).
+escape = partial(escape, quote=False)
 BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "caption"}
 # Links the theme adds to headings and footnotes (¶, ↩): not part of the text.
 SKIPPED_CLASSES = {"headerlink", "footnote-backref"}
 JA_SENTENCE_END = re.compile(r"(?<=。)|\n")
 # Not after "etc." inside a sentence: a new English sentence starts with a capital or a quote.
 EN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n")
-EN_TOKENS = re.compile(r"\s+|\w+(?:['’]\w+)*|[^\w\s]")
+# Words, with a possessive or contraction ('s, ’t) as a part of its own: "party's" → party 's.
+EN_TOKENS = re.compile(r"\s+|\w+|['’]\w+|[^\w\s]")
 # Below this similarity a sentence is shown as removed and added whole: marking the few
 # characters two unrelated sentences share would only make them unreadable.
 PAIR_SIMILARITY = 0.5
@@ -122,10 +127,7 @@ def compare(old: list[Block], new: list[Block], lang: str, labels: Labels) -> li
         if op == "equal":
             out += [DiffBlock(b.tag, escape(b.text), False) for b in new[j1:j2]]
             continue
-        olds, news = old[i1:i2], new[j1:j2]
-        for k in range(max(len(olds), len(news))):
-            before = olds[k] if k < len(olds) else None
-            after = news[k] if k < len(news) else None
+        for before, after in _pairs(old[i1:i2], new[j1:j2], lang, lambda b: b.text):
             if before and after:
                 html = _sentences_diff(before.text, after.text, lang, labels)
                 out.append(DiffBlock(after.tag, html, True))
@@ -144,12 +146,33 @@ def _sentences_diff(old: str, new: str, lang: str, labels: Labels) -> str:
         if op == "equal":
             html.append(escape("".join(b[j1:j2])))
             continue
-        olds, news = a[i1:i2], b[j1:j2]
-        for k in range(max(len(olds), len(news))):
-            before = olds[k] if k < len(olds) else ""
-            after = news[k] if k < len(news) else ""
-            html.append(_inline_diff(before, after, lang, labels))
+        for before, after in _pairs(a[i1:i2], b[j1:j2], lang, lambda s: s):
+            html.append(_inline_diff(before or "", after or "", lang, labels))
     return "".join(html)
+
+
+def _pairs(olds: list, news: list, lang: str, text_of) -> list[tuple]:
+    """Which old item became which new one, in order. Similar items pair up; between two such
+    pairs, the items left over on both sides are rewrites of each other, one by one, and the
+    rest were removed or added whole (so a paragraph added before a changed one is not read as
+    a rewrite of it)."""
+    pairs, start, unmatched = [], 0, []
+    for before in olds:
+        candidates = range(start, len(news))
+        match = next(
+            (k for k in candidates if _similar(text_of(before), text_of(news[k]), lang)), None
+        )
+        if match is None:
+            unmatched.append(before)
+            continue
+        pairs += [*zip_longest(unmatched, news[start:match]), (before, news[match])]
+        start, unmatched = match + 1, []
+    return pairs + list(zip_longest(unmatched, news[start:]))
+
+
+def _similar(old: str, new: str, lang: str) -> bool:
+    matcher = difflib.SequenceMatcher(None, tokens(old, lang), tokens(new, lang), autojunk=False)
+    return matcher.quick_ratio() >= PAIR_SIMILARITY and matcher.ratio() >= PAIR_SIMILARITY
 
 
 def _inline_diff(old: str, new: str, lang: str, labels: Labels) -> str:

@@ -107,3 +107,28 @@ def test_blocks_of_rendered_html_skip_permalinks_and_join_table_cells():
         Block("tr", "Service | Google Ads"),
         Block("li", "Note"),
     ]
+
+
+def test_a_new_paragraph_before_a_changed_one_does_not_mix_them_up():
+    old = [Block("p", "最初の段落です。"), Block("p", "当社は情報を管理します。")]
+    new = [
+        Block("p", "お問い合わせ窓口を新設しました。"),
+        Block("p", "最初の段落でした。"),
+        Block("p", "当社は情報を適切に管理します。"),
+    ]
+    blocks = policy_diff.compare(old, new, "ja", LABELS)
+    assert [marked(b.html) for b in blocks] == [
+        "<ins>お問い合わせ窓口を新設しました。</ins>",
+        "最初の段落で<del>す</del><ins>した</ins>。",
+        "当社は情報を<ins>適切に</ins>管理します。",
+    ]
+
+
+def test_english_possessives_change_as_their_own_part():
+    [block] = policy_diff.compare(
+        [Block("p", "with that third party's policy.")],
+        [Block("p", "with the policy of that third party.")],
+        "en",
+        LABELS,
+    )
+    assert "party<del>'s policy</del>" in marked(block.html)
