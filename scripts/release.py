@@ -76,6 +76,12 @@ def release(date_text: str, summaries: dict[str, str], raise_revision: bool = Fa
         raise ReleaseError(
             f"{date} is before the latest version ({latest.date}): a new version must come after it."
         )
+    registry = _load_registry()  # before writing anything: a bad registry changes nothing
+    if not _changed_since(archive, latest, registry):
+        raise ReleaseError(
+            f"nothing changed since the version of {latest.date} (pages, vendor table): "
+            f"there is no new version to publish."
+        )
     summaries = {lang: _summary(summaries.get(lang, ""), lang) for lang in policy_archive.LANGUAGES}
     for page in archive.pages:
         _require_current_translation(page)
@@ -87,7 +93,6 @@ def release(date_text: str, summaries: dict[str, str], raise_revision: bool = Fa
     ]
     if latest.registry != policy_archive.fingerprint(REGISTRY.read_bytes()):
         reasons.append("consent.yml")
-    registry = _load_registry()  # before writing anything: a bad registry changes nothing
     revision = _raise_revision() if raise_revision else None
     registry_now = policy_archive.fingerprint(REGISTRY.read_bytes())
 
@@ -175,6 +180,21 @@ def _set_date(page: str, date: datetime.date) -> None:
         )
     with contextlib.redirect_stdout(io.StringIO()):  # the release reports in its own words
         record_translation(page, DOCS)
+
+
+def _changed_since(archive, version, registry) -> bool:
+    """The text visitors read differs from the version: a page, or its vendor table."""
+    for lang in policy_archive.LANGUAGES:
+        table = disclosure_table(registry, lang)
+        for page in archive.pages:
+            current = policy_archive.body((DOCS / lang / page).read_text(encoding="utf-8"))
+            published = policy_archive.body(archive.page_text(version, lang, page))
+            published_table = archive.vendor_table(version, lang)
+            if current != published:
+                return True
+            if policy_archive.VENDOR_MARKER in current and published_table != table:
+                return True
+    return False
 
 
 def _cookie_section_changed(archive, version, page: str) -> bool:

@@ -17,6 +17,7 @@ from tests.versioned_project import (
     JA_OLD,
     SECOND,
     SUMMARY,
+    change_one_sentence_per_language,
     copy_project,
     release_second_version,
     run,
@@ -145,10 +146,13 @@ def test_editing_an_archived_version_fails_the_check_naming_the_file(released, t
     [
         ([SECOND, "--summary-ja", "x", "--summary-en", "y"], f"{SECOND} is already published"),
         (["2027-01-01", "--summary-ja", "x", "--summary-en", "y"], "is before the latest version"),
-        (["2027-05-01", "--summary-ja", "x"], "a summary of what changed in English is needed"),
         (["2027-02-30", "--summary-ja", "x", "--summary-en", "y"], "DATE must be a real day"),
+        (
+            ["2027-06-01", "--summary-ja", "x", "--summary-en", "y"],
+            f"nothing changed since the version of {SECOND}",
+        ),
     ],
-    ids=["same-date", "earlier-date", "no-english-summary", "impossible-date"],
+    ids=["same-date", "earlier-date", "impossible-date", "no-change"],
 )
 def test_release_refuses_clearly(released, args, message):
     project, _site, _ = released
@@ -197,6 +201,20 @@ def test_a_broken_versions_file_fails_the_build_naming_the_key(tmp_path, file, o
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
     assert message in build_errors(project)
+
+
+def test_release_without_a_summary_asks_for_it_and_changes_nothing(tmp_path):
+    project = copy_project(tmp_path / "project")
+    change_one_sentence_per_language(project)
+    before = {p: p.read_text() for p in (project / "docs").rglob("*.md")}
+    result = run(project, "scripts/release.py", SECOND, "--summary-ja", "x", input="")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        'a summary of what changed in English is needed: give SUMMARY_EN="…" (make) or '
+        '--summary-en "…".' in result.stderr
+    )
+    assert {p: p.read_text() for p in before} == before
+    assert not (project / f"policy-versions/{SECOND}").exists()
 
 
 def test_release_names_a_registry_change_and_proposes_raising_revision(tmp_path):
