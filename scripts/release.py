@@ -111,7 +111,13 @@ def release(date_text: str, summaries: dict[str, str], raise_revision: bool = Fa
                 (folder / lang / policy_archive.VENDOR_TABLE).write_bytes(table)
                 files[f"{lang}/{policy_archive.VENDOR_TABLE}"] = policy_archive.fingerprint(table)
     archive.versions.append(
-        policy_archive.Version(date=date, summary=summaries, files=files, registry=registry_now)
+        policy_archive.Version(
+            date=date,
+            summary=summaries,
+            files=files,
+            registry=registry_now,
+            revision=revision[1] if revision else registry.revision,
+        )
     )
     archive.index_file.write_text(policy_archive.dump(archive), encoding="utf-8")
     print(f"Published the version of {date}: {_rel(folder)}/ ({len(files)} files).")

@@ -51,6 +51,7 @@ class Version:
     summary: dict[str, str]  # language → what changed
     files: dict[str, str]  # path inside the version folder → "sha256:…"
     registry: str = ""  # fingerprint of consent.yml when published
+    revision: int | None = None  # consent.yml's `revision` once published (after any raise)
 
 
 @dataclass
@@ -174,6 +175,7 @@ def _version(item, where: str) -> Version:
         summary={lang: summary[lang].strip() for lang in LANGUAGES},
         files={str(k): str(v) for k, v in files.items()},
         registry=str(item.get("registry") or ""),
+        revision=item.get("revision") if isinstance(item.get("revision"), int) else None,
     )
 
 
@@ -188,6 +190,7 @@ def dump(archive: Archive) -> str:
                 "summary": dict(v.summary),
                 "files": dict(v.files),
                 **({"registry": v.registry} if v.registry else {}),
+                **({"revision": v.revision} if v.revision is not None else {}),
             }
             for v in archive.versions
         ],

@@ -240,16 +240,34 @@ def _generated_page(config: MkDocsConfig, src: str, content: str, lang: str) -> 
 
 
 def _tell_the_banner(config: MkDocsConfig, lang: str) -> None:
-    """The consent banner says when the policy last changed, once there is a change to show."""
+    """What the consent banner says to a visitor asked again: the day of the release that raised
+    `revision` to the current one, and the comparison from the version before it to the current
+    text. Nothing when no release did (a revision raised for a registry change alone)."""
+    config.extra.pop("policy_change", None)
+    consent = config.plugins.get("consent")
+    current = getattr(getattr(consent, "registry", None), "revision", None)
     versions = state.archive.versions
-    if len(versions) < 2:
-        config.extra.pop("policy_change", None)
+    raised = next(
+        (
+            index
+            for index in range(1, len(versions))
+            if versions[index].revision == current and (versions[index - 1].revision or 0) < current
+        ),
+        None,
+    )
+    if current is None or raised is None:
         return
-    page = state.archive.pages[0]
+    before, prefix, page = versions[raised - 1], _prefix(config, lang), state.archive.pages[0]
+    # That release's own comparison while its text is current; once the text moved on (a later
+    # version, or edits since), everything from the version before it to the current text.
+    release = _compare_src(prefix, before, versions[raised], page)
+    since = _compare_src(prefix, before, None, page)
+    latest_to_now = _compare_src(prefix, versions[-1], None, page)
+    moved_on = raised < len(versions) - 1 or latest_to_now in state.views
+    src = since if moved_on and since in state.views else release
     site_path = urlsplit(config.site_url or "/").path or "/"
-    src = _compare_src(_prefix(config, lang), versions[-2], versions[-1], page)
     config.extra["policy_change"] = {
-        "date": _date(versions[-1].date, lang),
+        "date": _date(versions[raised].date, lang),
         "url": site_path + _url(config, src),
     }
 

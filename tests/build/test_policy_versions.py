@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -254,3 +255,28 @@ def test_a_date_that_is_not_the_latest_version_fails_the_check(released):
         f"docs/en/privacy.md:4: last_updated is 2027-05-01, but the latest published version is of {SECOND}"
         in result.stdout
     )
+
+
+def widget_change(site, lang: str):
+    """The `change` the built widget carries for `lang` (None: the banner claims no change)."""
+    [asset] = (site / "assets").glob(f"consent.{lang}.*.js")
+    found = re.search(r'"change":\[("[^"]*"),("[^"]*")\]', asset.read_text(encoding="utf-8"))
+    return (json.loads(found[1]), json.loads(found[2])) if found else None
+
+
+def test_the_widget_announces_the_release_that_raised_revision(released):
+    _project, site, _ = released
+    url, text = widget_change(site, "en")
+    assert url == f"/policy/en/history/{FIRST}..{SECOND}/privacy/"
+    assert text == "We revised our privacy policy on April 1, 2027: see what changed"
+    assert widget_change(site, "ja")[0] == f"/policy/history/{FIRST}..{SECOND}/privacy/"
+
+
+def test_a_revision_raised_without_a_release_claims_no_policy_change(tmp_path):
+    project = copy_project(tmp_path / "project")
+    release_second_version(project)
+    registry = project / "consent.yml"
+    registry.write_text(registry.read_text().replace("revision: 2", "revision: 3"))
+    site = project / "site"
+    assert build(site, project / "mkdocs.yml", env={"SITE_URL": SITE_URL}) == 0
+    assert widget_change(site, "ja") is None and widget_change(site, "en") is None
