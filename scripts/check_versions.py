@@ -15,6 +15,8 @@ sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
 
 import policy_archive
 
+from consent_widget import registry as registry_module
+
 
 def main() -> int:
     try:
@@ -22,6 +24,7 @@ def main() -> int:
     except policy_archive.VersionsError as error:
         return finish("versions", [str(error)])
     problems = archive.tampered()
+    notes = _revision_notes(archive)
     latest = archive.versions[-1].date
     for lang in policy_archive.LANGUAGES:
         for name in archive.pages:
@@ -40,7 +43,24 @@ def main() -> int:
                     f"is of {latest}. To publish a new version run `make release DATE={date}`; "
                     f"otherwise set it back to {latest}."
                 )
-    return finish("versions", problems)
+    return finish("versions", problems, notes)
+
+
+def _revision_notes(archive) -> list[str]:
+    """A `revision` raised after the latest release: the banner will not announce a change."""
+    try:
+        current = registry_module.load(ROOT / "consent.yml").revision
+    except registry_module.RegistryError:
+        return []  # check_registry.py reports it
+    latest = archive.versions[-1]
+    if latest.revision is None or current <= latest.revision:
+        return []
+    return [
+        f"consent.yml: revision {current} is newer than the one the version of {latest.date} was "
+        f"published with ({latest.revision}). Visitors are asked again without being told the "
+        f"policy changed. If the rise belongs to that release, set `revision: {current}` in its "
+        f"entry of {policy_archive.FOLDER}/{policy_archive.INDEX}."
+    ]
 
 
 if __name__ == "__main__":

@@ -93,6 +93,8 @@ def release(date_text: str, summaries: dict[str, str], raise_revision: bool = Fa
     ]
     if latest.registry != policy_archive.fingerprint(REGISTRY.read_bytes()):
         reasons.append("consent.yml")
+    if reasons and not raise_revision:
+        raise_revision = _ask_to_raise(reasons, latest.date, registry.revision)
     revision = _raise_revision() if raise_revision else None
     registry_now = policy_archive.fingerprint(REGISTRY.read_bytes())
 
@@ -130,11 +132,29 @@ def release(date_text: str, summaries: dict[str, str], raise_revision: bool = Fa
         print(f"Changed since {latest.date}: {', '.join(reasons)}.")
         if not revision:
             print(
-                "If the change is material (a new vendor, purpose or kind of information), "
-                "raise `revision` in consent.yml by one so visitors are asked again and told "
-                "what changed: run again with RAISE_REVISION=1, or edit consent.yml."
+                f"If the change is material (a new vendor, purpose or kind of information), "
+                f"visitors must be asked again: raise `revision` in consent.yml to "
+                f"{registry.revision + 1} and set `revision: {registry.revision + 1}` in this "
+                f"version's entry of {_rel(archive.index_file)}, so the banner says the policy "
+                f"changed on {date}. (Next time: RAISE_REVISION=1 does both.)"
             )
     print("Next: make check, then commit docs/ and policy-versions/ in one pull request.")
+
+
+def _ask_to_raise(reasons: list[str], since: datetime.date, current: int) -> bool:
+    """In a terminal, offer the revision rise before anything is written."""
+    if not sys.stdin.isatty():
+        return False
+    print(f"Changed since {since}: {', '.join(reasons)}.")
+    question = (
+        f"Is it material (a new vendor, purpose or kind of information), so visitors are asked "
+        f"again? Raise `revision` {current} → {current + 1}? [y/N] "
+    )
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except (EOFError, KeyboardInterrupt):
+        print()
+        return False
 
 
 def _date(text: str) -> datetime.date:

@@ -229,7 +229,7 @@ def test_release_names_a_registry_change_and_proposes_raising_revision(tmp_path)
     result = run(project, "scripts/release.py", SECOND, env=summaries)
     assert result.returncode == 0, result.stderr
     assert f"Changed since {FIRST}: consent.yml." in result.stdout
-    assert "raise `revision` in consent.yml by one" in result.stdout
+    assert "raise `revision` in consent.yml to 2 and set `revision: 2`" in result.stdout
     assert re.search(r"(?m)^revision: 1$", registry.read_text()), "raised without being asked"
     versions = (project / "policy-versions/versions.yml").read_text()
     assert (
@@ -280,3 +280,8 @@ def test_a_revision_raised_without_a_release_claims_no_policy_change(tmp_path):
     site = project / "site"
     assert build(site, project / "mkdocs.yml", env={"SITE_URL": SITE_URL}) == 0
     assert widget_change(site, "ja") is None and widget_change(site, "en") is None
+    check = run(project, "scripts/check_versions.py")
+    assert check.returncode == 0
+    assert f"note: consent.yml: revision 3 is newer than the one the version of {SECOND}" in (
+        check.stdout
+    )
