@@ -6,7 +6,7 @@ SITE_DEPS := $(VENV)/.site-deps
 DEV_DEPS  := $(VENV)/.dev-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build serve test lint check check-online translated browser servers clean
+.PHONY: build serve test lint check check-online translated release browser servers clean
 
 # Site dependencies: pinned, reinstalled whenever a pin or the package changes.
 $(SITE_DEPS): requirements.txt pyproject.toml
@@ -43,6 +43,7 @@ check: $(SITE_DEPS)
 	$(PY) scripts/check_glossary.py || status=1; \
 	$(PY) scripts/check_registry.py || status=1; \
 	$(PY) scripts/check_links.py || status=1; \
+	$(PY) scripts/check_versions.py || status=1; \
 	out=$$(mktemp -d); \
 	$(PY) scripts/build_site.py --site-dir $$out/site > $$out/log 2>&1 \
 	  || { grep -v '^INFO' $$out/log; status=1; }; \
@@ -58,6 +59,12 @@ check-online: $(SITE_DEPS)
 translated: $(SITE_DEPS)
 	@test -n "$(PAGE)" || { echo "usage: make translated PAGE=privacy.md"; exit 2; }
 	$(PY) scripts/check_translations.py --record $(PAGE)
+
+## release DATE=YYYY-MM-DD [SUMMARY_JA=… SUMMARY_EN=…] [RAISE_REVISION=1]: publish the current policy as a version
+release: $(SITE_DEPS)
+	@test -n "$(DATE)" || { echo "usage: make release DATE=YYYY-MM-DD [SUMMARY_JA=… SUMMARY_EN=…] [RAISE_REVISION=1]"; exit 2; }
+	@# SUMMARY_JA, SUMMARY_EN and RAISE_REVISION reach the script in its environment (any quotes).
+	@$(PY) scripts/release.py "$(DATE)"
 
 lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .

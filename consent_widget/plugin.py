@@ -67,7 +67,11 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         policy = self._policy_file(files, config)
         # The banner's link: a path from the site root, so it works on whatever origin serves it.
         section = f"{cookie_path}{policy.url}#{self.config.policy_anchor}"
-        self.assets = build_assets(self.registry, lang, cookie_path=cookie_path, policy_url=section)
+        # Set by the site's policy-versions hook: when the policy last changed, and where to read how.
+        change = config.extra.get("policy_change")
+        self.assets = build_assets(
+            self.registry, lang, cookie_path, policy_url=section, policy_change=change
+        )
         self.tables_rendered = 0
         # Replace, not add: each language build (and each `mkdocs serve` reload) has its own names.
         config.extra_javascript[:] = [s for s in config.extra_javascript if not _ours(str(s))]

@@ -18,6 +18,8 @@ from .registry import Registry
 CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
 # Interface words only the disclosure table prints: not shipped to the browser.
 TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
+# Filled in here with the policy's change date (see js_config's `policy_change`), not shipped as is.
+POLICY_CHANGED = "policy_changed"
 # Characters that could end a <script> or a JS line if the asset were ever inlined.
 JSON_ESCAPES = {
     "<": "\\u003c",
@@ -58,14 +60,23 @@ def engine_css() -> str:
     return minify.string("text/css", _read_asset("consent.css"))
 
 
-def js_config(registry: Registry, lang: str, cookie_path: str = "/", policy_url: str = "") -> dict:
+def js_config(
+    registry: Registry,
+    lang: str,
+    cookie_path: str = "/",
+    policy_url: str = "",
+    policy_change: dict | None = None,
+) -> dict:
     """The configuration the runtime reads, in its own (camelCase) vocabulary.
 
     One language per asset: a page ships only the words it shows, already chosen.
     `policy_url`: the policy's cookie section in this language, for the banner's link (a path
     from the site root such as /en/privacy/#cookies works on any origin); none if empty.
+    `policy_change` ({date, url}: when the policy last changed, in words, and the comparison
+    page's path) makes the banner say so to visitors asked again after a `revision` rise.
     """
     lang = language(registry, lang)
+    texts = registry.texts[lang]
 
     def camel(key: str) -> str:
         head, *rest = key.split("_")
@@ -108,8 +119,21 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/", policy_url:
             for v in registry.vendors
         ],
         "texts": {
-            camel(k): t for k, t in registry.texts[lang].items() if k not in TABLE_ONLY_TEXTS
+            camel(k): t
+            for k, t in texts.items()
+            if k not in TABLE_ONLY_TEXTS and k != POLICY_CHANGED
         },
+        # [href, link text]: the runtime passes it to its link helper as it is.
+        **(
+            {
+                "change": [
+                    policy_change["url"],
+                    texts[POLICY_CHANGED].replace("{date}", policy_change["date"]),
+                ]
+            }
+            if policy_change
+            else {}
+        ),
     }
 
 
@@ -122,7 +146,11 @@ def serialise(config: dict) -> str:
 
 
 def build_assets(
-    registry: Registry, lang: str, cookie_path: str = "/", policy_url: str = ""
+    registry: Registry,
+    lang: str,
+    cookie_path: str = "/",
+    policy_url: str = "",
+    policy_change: dict | None = None,
 ) -> WidgetAssets:
     """The widget's JS (runtime + this registry in one language) and CSS, content-hashed names.
 
@@ -133,7 +161,8 @@ def build_assets(
     if engine.count(CONFIG_PLACEHOLDER) != 1:
         raise RuntimeError(f"consent.js must contain {CONFIG_PLACEHOLDER} exactly once")
     js = engine.replace(
-        CONFIG_PLACEHOLDER, serialise(js_config(registry, lang, cookie_path, policy_url))
+        CONFIG_PLACEHOLDER,
+        serialise(js_config(registry, lang, cookie_path, policy_url, policy_change)),
     )
     return WidgetAssets(
         js=_hashed(f"consent.{lang}", "js", js.encode("utf-8")),

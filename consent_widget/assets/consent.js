@@ -11,7 +11,7 @@
     T = C.texts,
     gpc = navigator.globalPrivacyControl === true,
     sec = location.protocol == 'https:' ? '; Secure' : '';
-  let dec = null, bar, pad, dlg, bc; // dec: the decision in force, kept in memory for the page's lifetime
+  let dec = null, bar, pad, dlg, bc, old; // dec: the decision in force, kept in memory for the page's lifetime
 
   // Blocked storage (sandboxes, privacy settings) or a corrupt record must never break the page.
   const safe = f => {
@@ -25,7 +25,8 @@
   const parse = v =>
     safe(() => {
       const d = JSON.parse(decodeURIComponent(v));
-      return d.v === 1 && d.rev >= C.revision && d.ts > 0 && d.cats && (d.how != 'gpc' || gpc) && d;
+      old = d.rev < C.revision; // asked again because the policy changed: the banner says so
+      return d.v === 1 && !old && d.ts > 0 && d.cats && (d.how != 'gpc' || gpc) && d;
     }) || null;
 
   const on = (id, d = dec) => cats.some(c => c.id == id && (c.required || (d && d.cats[id] === true)));
@@ -87,8 +88,10 @@
   const banner = show => {
     if (show && !bar) {
       bar = el('div', { className: 'cw-banner', role: 'region', 'aria-label': T.bannerTitle },
+        // Asked again after a policy change: say when, and link (new tab) to what changed.
         el('h2', null, T.bannerTitle),
-        el('p', null, T.bannerText, ' ', C.policy ? el('a', { href: C.policy }, T.policyLink) : ''),
+        el('p', null, T.bannerText, ' ', C.policy ? el('a', { href: C.policy }, T.policyLink) : '',
+          ' ', old && C.change ? link(...C.change) : ''),
         acts(T.settings, open));
       pad = el('div', { className: 'cw-spacer' });
       D.body.prepend(bar);

@@ -43,6 +43,7 @@ def on_page_context(context, page: Page, config: MkDocsConfig, nav):
         url=page_url,
         lastmod=str(page.meta.get("last_updated")),
         alternates=alternates,
+        indexed=not page.meta.get("noindex"),
     )
     return context
 

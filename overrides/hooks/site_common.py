@@ -18,6 +18,7 @@ class SitePage:
     url: str  # absolute
     lastmod: str | None
     alternates: dict[str, str] = field(default_factory=dict)
+    indexed: bool = True  # False: `noindex` (archived policy versions), left out of sitemaps
 
 
 class State:

@@ -29,7 +29,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         directories.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
     for rel_dir in sorted(directories):
         scope = config.site_url + rel_dir
-        pages = [p for url, p in sorted(state.pages.items()) if url.startswith(scope)]
+        pages = [p for url, p in sorted(state.pages.items()) if url.startswith(scope) and p.indexed]
         xml = _sitemap_xml(pages, x_default=site_common.default_lang(config))
         target = os.path.join(config.site_dir, *rel_dir.split("/"), "sitemap.xml")
         os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -84,6 +84,8 @@ def test_sitemaps_list_alternates_and_policy_dates(site):
         u.findtext("s:loc", namespaces=SITEMAP_NS): u for u in root.findall("s:url", SITEMAP_NS)
     }
     expected = {site.page(prefix + url_path(md)) for md in PAGES for prefix in ("", "en/")}
+    # The version history is a page of its own; archived versions are noindex and left out.
+    expected |= {site.page(prefix + "history/") for prefix in ("", "en/")}
     assert set(urls) == expected
     for loc, url in urls.items():
         assert url.findtext("s:lastmod", namespaces=SITEMAP_NS) == "2026-11-26"

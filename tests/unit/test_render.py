@@ -168,3 +168,17 @@ def test_opt_out_note_needs_every_language():
     assert [str(p) for p in caught.value.problems] == [
         "consent.yml:21: vendors[0].opt_out_note: missing the 'en' translation"
     ]
+
+
+def test_policy_change_is_shipped_only_when_there_is_one():
+    change = {"date": "2027年4月1日", "url": "/policy/history/2026-11-26..2027-04-01/privacy/"}
+    plain = render.js_config(model(), "ja")
+    assert "change" not in plain and "policyChanged" not in plain["texts"]
+    changed = render.js_config(model(), "ja", "/policy/", policy_change=change)
+    assert changed["change"] == [
+        change["url"],
+        "2027年4月1日にプライバシーポリシーを改定しました（変更点を見る）",
+    ]
+    assert "policyChanged" not in changed["texts"]
+    js = render.build_assets(model(), "ja", "/policy/", policy_change=change).js.content.decode()
+    assert '"change":["/policy/history/2026-11-26..2027-04-01/privacy/","2027年4月1日に' in js

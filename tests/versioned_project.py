@@ -1,0 +1,85 @@
+"""A copy of the real project with a second policy version released (for build and browser tests).
+
+One Japanese and one English sentence of the cookie section change, the translation is recorded,
+and `scripts/release.py` publishes the version of 2027-04-01 with `revision` raised.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECOND = "2027-04-01"
+FIRST = "2026-11-26"
+JA_OLD = "当該第三者によって取得されたクッキー情報等は、当該第三者のプライバシーポリシーに従って取り扱われます。"
+JA_NEW = "当該第三者によって取得されたクッキー情報等は、当該第三者が定めるプライバシーポリシーに従って適切に取り扱われます。"
+EN_OLD = "Cookie information, etc. obtained by such a third party is handled in accordance with that third party's privacy policy."
+EN_NEW = "Cookie information, etc. obtained by such a third party is handled properly in accordance with the privacy policy set by that third party."
+REVISION = 2  # consent.yml's revision after the release (raised from 1)
+SUMMARY = {
+    "ja": "クッキー情報等の取り扱いの記述を改めました。",
+    "en": "Clarified how cookie information is handled.",
+}
+# The build's own outputs and tools, at the top of the project only (docs/assets/site.css stays).
+TOP_LEVEL_IGNORED = {".venv", ".git", "site", "test-artifacts", ".pytest_cache", ".ruff_cache"}
+
+
+def _ignored(folder: str, names: list[str]) -> set[str]:
+    top = Path(folder) == ROOT
+    return {
+        n
+        for n in names
+        if n == "__pycache__" or (top and (n in TOP_LEVEL_IGNORED or n.startswith("site.")))
+    }
+
+
+def copy_project(target: Path) -> Path:
+    shutil.copytree(ROOT, target, ignore=_ignored)
+    return target
+
+
+def run(
+    project: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """A script of the copied project, as an editor runs it (`make release` calls the same)."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        input=input,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path}: the sentence to change is not there once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def change_one_sentence_per_language(project: Path) -> None:
+    edit(project / "docs/ja/privacy.md", JA_OLD, JA_NEW)
+    edit(project / "docs/en/privacy.md", EN_OLD, EN_NEW)
+    recorded = run(project, "scripts/check_translations.py", "--record", "privacy.md")
+    assert recorded.returncode == 0, recorded.stderr
+
+
+def release_second_version(project: Path) -> subprocess.CompletedProcess:
+    change_one_sentence_per_language(project)
+    result = run(
+        project,
+        "scripts/release.py",
+        SECOND,
+        "--summary-ja",
+        SUMMARY["ja"],
+        "--summary-en",
+        SUMMARY["en"],
+        "--raise-revision",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
