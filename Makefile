@@ -6,7 +6,11 @@ SITE_DEPS := $(VENV)/.site-deps
 DEV_DEPS  := $(VENV)/.dev-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build serve test lint check check-online translated browser clean
+.PHONY: help build serve test lint check check-online translated browser clean
+
+## help: list these commands (from their `## target: what it does` lines)
+help:
+	@awk '/^## /{l=substr($$0,4); i=index(l,": "); printf "  make %-27s %s\n", substr(l,1,i-1), substr(l,i+2)}' $(MAKEFILE_LIST)
 
 # Site dependencies: pinned, reinstalled whenever a pin or the package changes.
 $(SITE_DEPS): requirements.txt pyproject.toml
@@ -32,19 +36,9 @@ serve: $(SITE_DEPS)
 browser: $(DEV_DEPS)
 	$(PY) scripts/setup_browser.py
 
-## check: the editors' checks (seconds, no browser); all run, every problem is listed
+## check: the editors' checks and a strict build (seconds, no browser); every problem once
 check: $(SITE_DEPS)
-	@status=0; \
-	$(PY) scripts/check_translations.py || status=1; \
-	$(PY) scripts/check_glossary.py || status=1; \
-	$(PY) scripts/check_registry.py || status=1; \
-	$(PY) scripts/check_links.py || status=1; \
-	out=$$(mktemp -d); \
-	$(PY) scripts/build_site.py --site-dir $$out/site > $$out/log 2>&1 \
-	  || { grep -v '^INFO' $$out/log; status=1; }; \
-	rm -rf $$out; \
-	if [ $$status -eq 0 ]; then echo "build: OK (strict: internal links, anchors, translations)"; fi; \
-	exit $$status
+	@$(PY) scripts/check_all.py
 
 ## check-online: also fetch every external page (vendors' opt-out pages); needs internet
 check-online: $(SITE_DEPS)
@@ -55,6 +49,7 @@ translated: $(SITE_DEPS)
 	@test -n "$(PAGE)" || { echo "usage: make translated PAGE=privacy.md"; exit 2; }
 	$(PY) scripts/check_translations.py --record $(PAGE)
 
+## lint: ruff lint and format check of the code
 lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -63,5 +58,6 @@ lint: $(DEV_DEPS)
 test: $(DEV_DEPS) browser lint check
 	$(PY) -m pytest
 
+## clean: remove the built site and the test output
 clean:
 	rm -rf site site.* test-artifacts .pytest_cache .ruff_cache

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from itertools import groupby
 from pathlib import Path
 
 import yaml
@@ -36,8 +35,16 @@ def load_terms(path: Path = GLOSSARY) -> tuple[list[tuple[str, str]], list[str]]
     return terms, problems
 
 
-def sections(page: Page) -> dict[str, list[Block]]:
-    return {key: list(group) for key, group in groupby(page.blocks, key=lambda b: b.section)}
+def sections(page: Page) -> dict[tuple[str, int], list[Block]]:
+    """Blocks by (section anchor, times that anchor was seen before): a repeated anchor
+    (the translation check reports it) starts a section of its own instead of a merge."""
+    found: dict[tuple[str, int], list[Block]] = {}
+    key = ("", 0)
+    for block in page.blocks:
+        if block.kind == "heading" and block.anchor:
+            key = (block.anchor, sum(1 for anchor, _ in found if anchor == block.anchor))
+        found.setdefault(key, []).append(block)
+    return found
 
 
 def compare(ja: Page, en: Page, terms: list[tuple[str, str]], exceptions: Exceptions) -> list[str]:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from checklib import DOCS, ROOT, Exceptions, Page, finish, read_page
 
+from consent_widget import marker
 from consent_widget import registry as registry_module
 
 LANGS = ("ja", "en")
@@ -31,8 +32,8 @@ def anchors(page: Page) -> set[str]:
     # Footnote ids exist too (fn:1, fnref:1), and the vendor table's id where its marker stands.
     labels = {label for label, _, _ in page.footnote_refs}
     found |= {f"fn:{label}" for label in labels} | {f"fnref:{label}" for label in labels}
-    if "<!-- consent:vendors -->" in page.text:
-        found.add("consent-vendors")
+    if marker.has_marker(page.text):
+        found.add(marker.TABLE_ID)
     return found
 
 

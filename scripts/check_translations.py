@@ -19,7 +19,17 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, Exceptions, Page, finish, page_pairs
+from checklib import (
+    DOCS,
+    ROOT,
+    SOURCE_LANG,
+    TARGET_LANG,
+    Exceptions,
+    Page,
+    finish,
+    page_pairs,
+    page_source,
+)
 
 CHECKS = {"date", "anchors", "headings", "list-items", "footnotes", "tables", "links", "stale"}
 
@@ -41,9 +51,17 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
         if not exceptions.allows(name, check, detail):
             problems.append(message)
 
+    # What stops a page from building is said once, in the build's words (page_source.py);
+    # a page whose front matter cannot be read has no date or fingerprint to compare.
+    for page in (ja, en):
+        problems += page.source_problems + page_source.style_problems(page.text, page.rel)
+    readable = not any(
+        p.startswith(f"{page.rel}:") for page in (ja, en) for p in page.source_problems
+    )
+
     # The date, shown on both pages, must be the same day.
     ja_date, en_date = ja.meta.get("last_updated"), en.meta.get("last_updated")
-    if str(ja_date) != str(en_date):
+    if readable and str(ja_date) != str(en_date):
         report(
             "date",
             f"{both(ja, ja.meta_lines.get('last_updated', 1), en, en.meta_lines.get('last_updated', 1))}: "
@@ -58,8 +76,9 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
                     f"{page.rel}:{block.line}: heading '{block.text}' has no anchor: "
                     f"add one like {{ #my-section }} (the same in both languages)"
                 )
-    ja_headings = [b for b in ja.of_kind("heading") if b.anchor]
-    en_headings = [b for b in en.of_kind("heading") if b.anchor]
+    # A repeated anchor is reported with the page's source problems: compare its first use.
+    ja_headings = _first_uses(b for b in ja.of_kind("heading") if b.anchor)
+    en_headings = _first_uses(b for b in en.of_kind("heading") if b.anchor)
     ja_anchors = [b.anchor for b in ja_headings]
     en_anchors = [b.anchor for b in en_headings]
     en_by_anchor = {b.anchor: b for b in en_headings}
@@ -156,7 +175,9 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
     # Staleness: the English page must say which version of the Japanese page it translates.
     recorded = en.meta.get("translation_of")
     current = fingerprint(ja.path)
-    if recorded is None:
+    if not readable:
+        pass
+    elif recorded is None:
         report(
             "stale",
             f"{en.rel}:1: front matter has no translation_of: once the English text matches "
@@ -170,6 +191,13 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
             f"text, then run `make translated PAGE={name}`",
         )
     return problems
+
+
+def _first_uses(headings) -> list:
+    seen: dict[str, object] = {}
+    for block in headings:
+        seen.setdefault(block.anchor, block)
+    return list(seen.values())
 
 
 def _lines(blocks) -> list[tuple[int, str]]:

@@ -7,6 +7,7 @@ Each check script (`check_translations.py`, `check_glossary.py`, `check_links.py
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -18,6 +19,18 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 ROOT = Path(__file__).resolve().parent.parent
+# The site's own rules for a page's source (front matter, anchors, comments, footnotes) live
+# beside the hooks that enforce them in the build: read them from there, never twice.
+HOOKS = ROOT / "overrides" / "hooks"
+sys.path.insert(0, str(HOOKS))
+import page_source  # noqa: E402
+
+
+def site_hooks(name: str):
+    """A module of overrides/hooks/ (the build's own rules), for a check to call."""
+    return importlib.import_module(name)
+
+
 DOCS = ROOT / "docs"
 SOURCE_LANG, TARGET_LANG = "ja", "en"
 EXCEPTIONS_FILE = DOCS / "translation-exceptions.yml"
@@ -47,6 +60,8 @@ class Page:
     text: str  # the file as read
     meta: dict
     meta_lines: dict[str, int]
+    # What stops the page from building as written (page_source.py: the build's own words).
+    source_problems: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     links: list[tuple[str, int, str]] = field(default_factory=list)  # (href, line, section)
     footnote_refs: list[tuple[str, int, str]] = field(default_factory=list)
@@ -54,10 +69,7 @@ class Page:
 
     @property
     def rel(self) -> str:
-        try:
-            return self.path.relative_to(ROOT).as_posix()
-        except ValueError:
-            return self.path.as_posix()
+        return _rel(self.path)
 
     def of_kind(self, kind: str) -> list[Block]:
         return [b for b in self.blocks if b.kind == kind]
@@ -72,14 +84,16 @@ class Page:
 def read_page(path: Path, name: str | None = None) -> Page:
     text = path.read_text(encoding="utf-8")
     tokens = _markdown.parse(text)
-    meta, meta_lines = {}, {}
-    if tokens and tokens[0].type == "front_matter":
-        meta = yaml.safe_load(tokens[0].content) or {}
-        for offset, line in enumerate(tokens[0].content.splitlines()):
-            key = line.split(":", 1)[0].strip()
-            if key in meta:
-                meta_lines[key] = offset + 2  # after the opening ---
-    page = Page(path=path, name=name or path.name, text=text, meta=meta, meta_lines=meta_lines)
+    rel = _rel(path)
+    matter = page_source.front_matter(text, rel)
+    page = Page(
+        path=path,
+        name=name or path.name,
+        text=text,
+        meta=matter.meta,
+        meta_lines=matter.lines,
+        source_problems=page_source.problems(text, rel),
+    )
     section = ""
     kinds: list[str] = []  # enclosing containers
     for index, token in enumerate(tokens):
@@ -132,6 +146,23 @@ def read_page(path: Path, name: str | None = None) -> Page:
             elif child.type == "footnote_ref":
                 page.footnote_refs.append((child.meta["label"], line, section))
     return page
+
+
+def plugin_settings(name: str, config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:
+    """The plain settings of one plugin in mkdocs.yml (its `!ENV`, `!!python` tags unread)."""
+    root = yaml.compose(config.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
+        if key.value != "plugins" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for item in value.value:
+            if isinstance(item, yaml.MappingNode) and item.value[0][0].value == name:
+                settings = item.value[0][1]
+                return {
+                    k.value: v.value
+                    for k, v in getattr(settings, "value", None) or []
+                    if isinstance(v, yaml.ScalarNode)
+                }
+    return {}
 
 
 def page_pairs(docs: Path = DOCS) -> tuple[list[tuple[Page, Page]], list[str]]:
