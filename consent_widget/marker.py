@@ -12,7 +12,8 @@ import re
 # Where a policy page wants the vendor table. An HTML comment, so without the plugin it shows nothing.
 TABLE_MARKER = "<!-- consent:vendors -->"
 TABLE_ID = "consent-vendors"  # the table's anchor (render.disclosure_table)
-_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+# A comment, from its last `<!--` (an unclosed one before it is the page rules' to report).
+_COMMENT = re.compile(r"<!--((?:(?!<!--).)*?)-->", re.S)
 # A comment meant as the marker: mentions consent and vendor, whatever the spacing or case.
 _MEANT = re.compile(r"consent\W*vendor", re.I)
 

@@ -10,8 +10,10 @@ is enough); its verdict, `build: OK` or `build: FAILED`, is always the last line
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
+import io
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,33 +22,35 @@ from build_site import build_lines
 from checklib import ROOT
 
 CHECKS = (
-    "check_translations.py",
-    "check_glossary.py",
-    "check_nav.py",
-    "check_registry.py",
-    "check_revision.py",
-    "check_links.py",
-    "check_approved_text.py",
+    "check_translations",
+    "check_glossary",
+    "check_nav",
+    "check_registry",
+    "check_revision",
+    "check_links",
+    "check_approved_text",
 )
 MKDOCS_LINK = re.compile(r"^Doc file '(.+?)' contains a(?:n unrecognized relative)? link '(.+?)'")
 REGISTRY_HEADER = re.compile(r"^The consent registry has \d+ problems?:$")
 
 
 def run_checks(emit=print) -> tuple[int, list[str]]:
-    """Run every check; return the exit status and every line they printed."""
+    """Run every check (in this process: seconds saved); return the status and their lines."""
     status, said = 0, []
-    for script in CHECKS:
-        run = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / script)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for line in run.stdout.splitlines():
+    for name in CHECKS:
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            try:
+                status |= importlib.import_module(name).main([]) != 0
+            except Exception as error:  # a check's own bug: say which, go on with the others
+                print(
+                    f"{name}: crashed ({type(error).__name__}: {error}): a bug in the check, "
+                    f"not in your text: tell the web team"
+                )
+                status = 1
+        for line in output.getvalue().splitlines():
             emit(line)
             said.append(line)
-        status |= run.returncode != 0
     return status, said
 
 

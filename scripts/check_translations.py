@@ -18,6 +18,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from checklib import (
     DOCS,
@@ -27,6 +28,7 @@ from checklib import (
     Exceptions,
     Page,
     finish,
+    internal_link_problems,
     page_pairs,
     page_source,
 )
@@ -43,7 +45,9 @@ def both(ja: Page, ja_line: int, en: Page, en_line: int) -> str:
     return f"{ja.rel}:{ja_line} ↔ {en.rel}:{en_line}"
 
 
-def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
+def compare(
+    ja: Page, en: Page, exceptions: Exceptions, pages: dict[Path, Page] | None = None
+) -> list[str]:
     name = ja.name
     problems: list[str] = []
 
@@ -51,17 +55,17 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
         if not exceptions.allows(name, check, detail):
             problems.append(message)
 
-    # What stops a page from building is said once, in the build's words (page_source.py);
-    # a page whose front matter cannot be read has no date or fingerprint to compare.
+    # What stops a page from building is said once, in the build's words (page_source.py).
+    # The pair is compared once both build: until then every difference is a consequence
+    # (an unreadable date, a section that a repeated anchor merges with another).
     for page in (ja, en):
         problems += page.source_problems + page_source.style_problems(page.text, page.rel)
-    readable = not any(
-        p.startswith(f"{page.rel}:") for page in (ja, en) for p in page.source_problems
-    )
+    if ja.source_problems or en.source_problems:
+        return problems
 
     # The date, shown on both pages, must be the same day.
     ja_date, en_date = ja.meta.get("last_updated"), en.meta.get("last_updated")
-    if readable and str(ja_date) != str(en_date):
+    if str(ja_date) != str(en_date):
         report(
             "date",
             f"{both(ja, ja.meta_lines.get('last_updated', 1), en, en.meta_lines.get('last_updated', 1))}: "
@@ -153,8 +157,18 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
                 )
 
     # Links: the same targets (in any order within a section: sentences may be reordered).
-    ja_links = Counter((href, section) for href, _, section in ja.links)
-    en_links = Counter((href, section) for href, _, section in en.links)
+    # A section with a link that leads nowhere is the link check's to report (one message).
+    pages = pages or {page.path.resolve(): page for page in (ja, en)}
+    broken = {
+        section
+        for page in (ja, en)
+        for href, _, section in page.links
+        if not urlsplit(href).scheme
+        and not href.startswith(("mailto:", "tel:"))
+        and internal_link_problems(page, href, "", pages)
+    }
+    ja_links = Counter((h, s) for h, _, s in ja.links if s not in broken)
+    en_links = Counter((h, s) for h, _, s in en.links if s not in broken)
     for (href, section), count in (ja_links - en_links).items():
         line = next(ln for h, ln, s in ja.links if (h, s) == (href, section))
         report(
@@ -175,9 +189,7 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
     # Staleness: the English page must say which version of the Japanese page it translates.
     recorded = en.meta.get("translation_of")
     current = fingerprint(ja.path)
-    if not readable:
-        pass
-    elif recorded is None:
+    if recorded is None:
         report(
             "stale",
             f"{en.rel}:1: front matter has no translation_of: once the English text matches "
@@ -257,8 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     exceptions = Exceptions()
     pairs, problems = page_pairs()
     problems = exceptions.problems + problems
+    pages = {page.path.resolve(): page for pair in pairs for page in pair}
     for ja, en in pairs:
-        problems += compare(ja, en, exceptions)
+        problems += compare(ja, en, exceptions, pages)
     problems += exceptions.unused(CHECKS)
     return finish("translations", problems)
 

@@ -11,7 +11,7 @@ import importlib
 import re
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 from markdown_it import MarkdownIt
@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HOOKS = ROOT / "overrides" / "hooks"
 sys.path.insert(0, str(HOOKS))
 import page_source  # noqa: E402
+
+from consent_widget import marker  # noqa: E402
 
 
 def site_hooks(name: str):
@@ -188,6 +190,34 @@ def _rel(path: Path) -> str:
         return path.relative_to(ROOT).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# --- internal links ----------------------------------------------------------------
+
+
+def anchors(page: Page) -> set[str]:
+    found = {b.anchor for b in page.of_kind("heading") if b.anchor}
+    # Footnote ids exist too (fn:1, fnref:1), and the vendor table's id where its marker stands.
+    labels = {label for label, _, _ in page.footnote_refs}
+    found |= {f"fn:{label}" for label in labels} | {f"fnref:{label}" for label in labels}
+    if marker.has_marker(page.text):
+        found.add(marker.TABLE_ID)
+    return found
+
+
+def internal_link_problems(page: Page, href: str, where: str, pages: dict[Path, Page]) -> list[str]:
+    """Why an internal link leads nowhere (one message), or nothing."""
+    path_part, _, anchor = href.partition("#")
+    if path_part.startswith("/"):
+        return [
+            f"{where}: {href} starts with /: link to the .md file relative to this page instead"
+        ]
+    target = page.path if not path_part else (page.path.parent / PurePosixPath(path_part)).resolve()
+    if target not in pages:
+        return [f"{where}: {href} points at {path_part}, which does not exist"]
+    if anchor and anchor not in anchors(pages[target]):
+        return [f"{where}: {href}: there is no #{anchor} in {pages[target].rel}"]
+    return []
 
 
 # --- exceptions --------------------------------------------------------------------
