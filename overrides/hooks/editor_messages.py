@@ -4,8 +4,10 @@
   'extra' with '{…}'"): a screenful that says nothing to an editor, so it is dropped.
 * `make serve`: MkDocs' preview stops answering after a failed rebuild ("The server will
   appear stuck"). Here a failed rebuild is caught instead: the terminal prints the problems
-  (MkDocs logs them), and every page of the preview shows them, reloading itself every two
-  seconds, until a save fixes them. The theme overrides are watched too.
+  (MkDocs logs them), and every page of the preview shows them until a save fixes them; the
+  page reloads itself after the next build, as the site's pages do. Served as 200: MkDocs logs
+  any other status as a warning, and a strict rebuild counts warnings. The theme overrides are
+  watched too.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class _Problems(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage().strip()
+        if record.name.startswith("mkdocs.livereload"):
+            return  # the preview's own request log, not the build's
         if message and not message.startswith(ECHOES):
             self.messages.append(message)
 
@@ -54,6 +58,8 @@ def on_serve(server, config: MkDocsConfig, builder):
     failed: list[str] = []  # the problems of the last build; empty when it passed
     build = server.builder
     serve_file = server.get_app()
+    # MkDocs' own live-reload snippet (1.6: private); without it the page polls by itself.
+    reload_script = getattr(server, "_inject_js_into_html", None)
 
     def guarded_build() -> None:
         problems = _Problems()
@@ -76,9 +82,11 @@ def on_serve(server, config: MkDocsConfig, builder):
     def app(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if failed and (path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]):
-            body = error_page(failed).encode("utf-8")
+            body = error_page(failed, live=reload_script is not None).encode("utf-8")
+            if reload_script is not None:  # reload on the next build, like the site's pages
+                body = reload_script(body, server._visible_epoch)
             start_response(
-                "500 Build failed",
+                "200 OK",
                 [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
             )
             return [body]
@@ -91,11 +99,12 @@ def on_serve(server, config: MkDocsConfig, builder):
     return server
 
 
-def error_page(problems: list[str]) -> str:
-    items = "".join(f"<li><pre>{escape(p)}</pre></li>" for p in problems)
+def error_page(problems: list[str], live: bool = True) -> str:
+    items = "".join(f"<li><pre>{escape(p, quote=False)}</pre></li>" for p in problems)
+    refresh = "" if live else '<meta http-equiv="refresh" content="2">'
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta http-equiv="refresh" content="2"><title>Preview: the build failed</title>'
+        f"{refresh}<title>Preview: the build failed</title>"
         "</head><body><h1>The preview could not be built</h1>"
         "<p>Fix these problems and save the file: this page reloads by itself.</p>"
         f"<ul>{items}</ul></body></html>\n"
