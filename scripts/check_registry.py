@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from checklib import DOCS, ROOT, finish, plugin_settings
+from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, finish, plugin_settings
 
 from consent_widget import marker
 from consent_widget import registry as registry_module
@@ -43,9 +43,11 @@ def marker_problems(docs: Path = DOCS, config: Path = ROOT / "mkdocs.yml") -> li
     defaults = {key: option.default for key, option in ConsentConfig._schema}
     settings = {**defaults, **plugin_settings("consent", config)}
     problems = []
-    for path in sorted(docs.rglob("*.md")):
-        lang_name = path.relative_to(docs).as_posix().split("/", 1)[-1]
-        required = lang_name == settings["policy_page"]
+    pages = [
+        (lang, path) for lang in (SOURCE_LANG, TARGET_LANG) for path in (docs / lang).rglob("*.md")
+    ]
+    for lang, path in sorted(pages):
+        required = path.relative_to(docs / lang).as_posix() == settings["policy_page"]
         rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
         text = path.read_text(encoding="utf-8")
         problems += marker.problems(text, rel, required, settings["policy_anchor"])
