@@ -46,6 +46,16 @@ def problems(text: str, rel: str, required: bool = False, anchor: str = "") -> l
     return found
 
 
+def swallowed(text: str) -> int | None:
+    """Line of a `<!--` left open before the marker, which would hide the table and the rest
+    of the page with it; else None."""
+    at = text.find(TABLE_MARKER)
+    opened = text.rfind("<!--", 0, at) if at >= 0 else -1
+    if opened < 0 or opened < text.rfind("-->", 0, at):
+        return None
+    return text.count("\n", 0, opened) + 1
+
+
 def render(html: str, table: str) -> tuple[str, int]:
     """The page's HTML with the table where the marker stands, and how many tables it got."""
     return html.replace(TABLE_MARKER, table), html.count(TABLE_MARKER)

@@ -119,6 +119,12 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files):
         if not self.config.enabled or not marker.has_marker(html):
             return html
+        if (line := marker.swallowed(page.file.content_string)) is not None:
+            # Sites with their own page rules say this earlier; others must not publish it.
+            raise PluginError(
+                f"{page.file.src_uri}:{line}: a comment opened here is not closed before "
+                f"{TABLE_MARKER}, so the table and the rest of the page would be hidden: end it with -->"
+            )
         table = disclosure_table(self.registry, config.theme.get("language", ""))
         html, count = marker.render(html, table)
         self.tables_rendered += count

@@ -306,3 +306,24 @@ def test_approved_text_differs(project):
         f"restore the approved wording, or, if legal approved the change, write the new "
         f"wording into tests/fixtures/seed_privacy_ja.txt at line 5 in the same pull request"
     ) in output.splitlines(), output
+
+
+def test_plugin_alone_refuses_a_marker_inside_an_open_comment(tmp_path):
+    """A site without our page rules (the plugin's fixture project) is protected too."""
+    project = tmp_path / "minimal"
+    shutil.copytree(Path(__file__).parent / "projects" / "minimal", project)
+    shutil.copy(ROOT / "consent.yml", project / "consent.yml")
+    page = project / "docs" / "privacy.md"
+    edit(page, "<!-- consent:vendors -->", "<!-- TODO legal\n\n<!-- consent:vendors -->")
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert (
+        f"privacy.md:{line_of(page, 'TODO legal')}: a comment opened here is not closed before "
+        "<!-- consent:vendors -->, so the table and the rest of the page would be hidden: end it "
+        "with -->"
+    ) in run.stderr
