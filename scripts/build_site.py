@@ -60,7 +60,7 @@ def build_lines(site_dir, config, env=None, emit=print, quiet: bool = False) -> 
         line = LOG_PREFIX.sub("", line).rstrip()
         if not line or any(echo.match(line) for echo in ECHOES) or (info and quiet):
             continue
-        emit(line.replace(str(staging), shown(site_dir) or str(site_dir)))
+        emit(line.replace(str(staging), (shown(site_dir) or str(site_dir)).rstrip("/")))
     where = shown(site_dir)
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)

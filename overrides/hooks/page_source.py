@@ -62,14 +62,21 @@ def front_matter(text: str, rel: str) -> FrontMatter:
         found.lines[key] = line
         try:
             found.meta[key] = yaml.SafeLoader("").construct_document(value_node)
-        except (ValueError, yaml.YAMLError):
+        except ValueError:
             # PyYAML reads 2027-13-01 as a date and fails: a day that does not exist.
-            found.problems.append(
-                f"{rel}:{line}: {key}: {value_node.value} is not a real date: "
-                f"write a day that exists as YYYY-MM-DD, e.g. 2026-11-26"
-            )
+            found.problems.append(f"{rel}:{line}: {key}: {_not_a_day(value_node.value)}")
             found.meta[key] = value_node.value
+        except yaml.YAMLError as error:
+            problem = getattr(error, "problem", None) or "not plain text"
+            found.problems.append(
+                f"{rel}:{line}: front matter: the value of '{key}' cannot be read ({problem}): "
+                f"write it as plain text"
+            )
     return found
+
+
+def _not_a_day(value: str) -> str:
+    return f"{value} is not a real date: write a day that exists as YYYY-MM-DD, e.g. 2026-11-26"
 
 
 def _missing_front_matter() -> str:
@@ -122,10 +129,10 @@ def _required_keys(matter: FrontMatter, rel: str) -> list[str]:
         elif value is None or not str(value).strip():
             found.append(f"{rel}:{line}: {key} is empty: fill it in")
         elif key == "last_updated" and not isinstance(value, datetime.date):
-            found.append(
-                f"{rel}:{line}: last_updated must be a date written as YYYY-MM-DD, "
-                f"e.g. 2026-11-26 (found {value!r})"
-            )
+            try:
+                datetime.date.fromisoformat(str(value))  # a quoted date is a date too
+            except ValueError:
+                found.append(f"{rel}:{line}: last_updated: {_not_a_day(str(value))}")
     return found
 
 
