@@ -6,7 +6,11 @@ SITE_DEPS := $(VENV)/.site-deps
 DEV_DEPS  := $(VENV)/.dev-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build serve test lint check check-online translated release browser servers clean
+.PHONY: help build serve test lint check check-online translated release browser servers clean
+
+## help: list these commands (from their `## target: what it does` lines)
+help:
+	@awk '/^## /{l=substr($$0,4); i=index(l,": "); printf "  make %-27s %s\n", substr(l,1,i-1), substr(l,i+2)}' $(MAKEFILE_LIST)
 
 # Site dependencies: pinned, reinstalled whenever a pin or the package changes.
 $(SITE_DEPS): requirements.txt pyproject.toml
@@ -36,20 +40,9 @@ browser: $(DEV_DEPS)
 servers: $(DEV_DEPS)
 	$(PY) scripts/setup_servers.py
 
-## check: the editors' checks (seconds, no browser); all run, every problem is listed
+## check: the editors' checks and a strict build (seconds, no browser); every problem once
 check: $(SITE_DEPS)
-	@status=0; \
-	$(PY) scripts/check_translations.py || status=1; \
-	$(PY) scripts/check_glossary.py || status=1; \
-	$(PY) scripts/check_registry.py || status=1; \
-	$(PY) scripts/check_links.py || status=1; \
-	$(PY) scripts/check_versions.py || status=1; \
-	out=$$(mktemp -d); \
-	$(PY) scripts/build_site.py --site-dir $$out/site > $$out/log 2>&1 \
-	  || { grep -v '^INFO' $$out/log; status=1; }; \
-	rm -rf $$out; \
-	if [ $$status -eq 0 ]; then echo "build: OK (strict: internal links, anchors, translations)"; fi; \
-	exit $$status
+	@$(PY) scripts/check_all.py
 
 ## check-online: also fetch every external page (vendors' opt-out pages); needs internet
 check-online: $(SITE_DEPS)
@@ -66,6 +59,7 @@ release: $(SITE_DEPS)
 	@# SUMMARY_JA, SUMMARY_EN and RAISE_REVISION reach the script in its environment (any quotes).
 	@$(PY) scripts/release.py "$(DATE)"
 
+## lint: ruff lint and format check of the code
 lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -74,5 +68,6 @@ lint: $(DEV_DEPS)
 test: $(DEV_DEPS) browser servers lint check
 	$(PY) -m pytest
 
+## clean: remove the built site and the test output
 clean:
 	rm -rf site site.* test-artifacts .pytest_cache .ruff_cache

@@ -1,22 +1,49 @@
 """Command line for sites not built with MkDocs.
 
     python -m consent_widget check consent.yml
-    python -m consent_widget build consent.yml -o DIR [--base-url /assets/] [--cookie-path /]
+    python -m consent_widget build consent.yml -o OUTPUT --base-url /assets/ [--cookie-path /]
         [--policy-url /{lang}/privacy/#cookies]
 
 `build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
-the shared CSS, `snippet.<lang>.html` (the two tags for the <head> of a page in that language)
-and `vendors.<lang>.html` (the disclosure table).
+the shared CSS (which also styles the vendor table), `snippet.<lang>.html` (the two tags for
+the <head> of a page in that language) and `vendors.<lang>.html` (the disclosure table).
+OUTPUT is replaced as a whole, and only once everything is written: never half-written.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from . import registry as registry_module
-from .render import build_assets, disclosure_table, snippet
+from .render import build_assets, disclosure_table, snippet, with_table_styles
+
+# A cookie's Path attribute: a URL path only. `;` would start another attribute (Domain=…).
+COOKIE_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+=:@%/-]*")
+
+
+def base_url(value: str) -> str:
+    """The snippet links must work from pages at any depth: an absolute path or URL."""
+    if not value.startswith(("/", "https://", "http://")):
+        raise argparse.ArgumentTypeError(
+            f"must say where OUTPUT is served, from the site root or as a full URL, such as "
+            f"/static/consent/ or https://cdn.example.com/consent/ (found {value!r}: a relative "
+            f"address breaks on pages in sub-folders)"
+        )
+    return value
+
+
+def cookie_path(value: str) -> str:
+    if not COOKIE_PATH.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"must be a URL path such as / or /policy/, without ';', ',', spaces or control "
+            f"characters (found {value!r})"
+        )
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,9 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("registry", type=Path)
     build = commands.add_parser("build", help="write the widget asset, snippet and vendor tables")
     build.add_argument("registry", type=Path)
-    build.add_argument("-o", "--output", type=Path, required=True, help="directory to write to")
-    build.add_argument("--base-url", default="", help="URL prefix of DIR as served (snippet links)")
-    build.add_argument("--cookie-path", default="/", help="path of the site root (default /)")
+    build.add_argument(
+        "-o", "--output", type=Path, required=True, help="directory to write (replaced as a whole)"
+    )
+    build.add_argument(
+        "--base-url",
+        type=base_url,
+        required=True,
+        help="where OUTPUT is served: /static/consent/ or https://… (the snippet's links)",
+    )
+    build.add_argument(
+        "--cookie-path", type=cookie_path, default="/", help="path of the site root (default /)"
+    )
     build.add_argument(
         "--policy-url",
         default="",
@@ -56,21 +92,47 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  not yet confirmed by legal: {', '.join(open_items)}")
         return 0
 
-    if not args.cookie_path.startswith("/"):
-        parser.error("--cookie-path must start with /")
-    out = args.output
-    out.mkdir(parents=True, exist_ok=True)
+    # Everything is rendered before anything is written: a failure leaves OUTPUT as it was.
+    files: dict[str, bytes] = {}
     for lang in registry.languages:
         policy_url = args.policy_url.replace("{lang}", lang)
-        assets = build_assets(registry, lang, cookie_path=args.cookie_path, policy_url=policy_url)
+        assets = with_table_styles(
+            build_assets(registry, lang, cookie_path=args.cookie_path, policy_url=policy_url)
+        )
         for asset in (assets.js, assets.css):
-            (out / asset.name).write_bytes(asset.content)
-        (out / f"snippet.{lang}.html").write_text(snippet(assets, args.base_url), encoding="utf-8")
-        table = disclosure_table(registry, lang) + "\n"
-        (out / f"vendors.{lang}.html").write_text(table, encoding="utf-8")
+            files[asset.name] = asset.content
+        files[f"snippet.{lang}.html"] = snippet(assets, args.base_url).encode("utf-8")
+        files[f"vendors.{lang}.html"] = (disclosure_table(registry, lang) + "\n").encode("utf-8")
+    out = args.output
+    try:
+        write_atomically(out, files)
+    except OSError as error:
+        print(
+            f"{out}: cannot be written ({error.strerror}); it was left as it was", file=sys.stderr
+        )
+        return 1
     names = ", ".join(f"snippet.{lang}.html" for lang in registry.languages)
     print(f"wrote the widget, {names} and vendors.<lang>.html to {out}")
     return 0
+
+
+def write_atomically(out: Path, files: dict[str, bytes]) -> None:
+    """Write into a sibling folder, then swap it in by renames."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.writing-", dir=out.parent))
+    try:
+        for name, content in files.items():
+            (staging / name).write_bytes(content)
+        staging.chmod(0o755)  # mkdtemp makes it private; the web server must read it
+        previous = out.with_name(f"{out.name}.previous")
+        shutil.rmtree(previous, ignore_errors=True)
+        if out.exists():
+            out.rename(previous)
+        staging.rename(out)
+        shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,14 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from . import marker
 from . import registry as registry_module
 from .config import ConsentConfig
 from .render import WidgetAssets, build_assets, disclosure_table, footer_link
 
 log = get_plugin_logger(__name__)
 
-# Where a policy page wants the vendor table. An HTML comment, so without the plugin it shows nothing.
-TABLE_MARKER = "<!-- consent:vendors -->"
+TABLE_MARKER = marker.TABLE_MARKER
 
 
 def _ours(path: str) -> bool:
@@ -31,6 +31,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         self.registry: registry_module.Registry | None = None
         self.assets: WidgetAssets | None = None
         self.policy_url: str = ""
+        self.policy_src: str = ""  # the policy page of the current language (must carry the table)
         self.tables_rendered = 0  # in the current language build
         self._loaded: tuple[str, int] | None = (
             None  # (path, mtime) of the registry in self.registry
@@ -82,6 +83,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         config.extra_css.append(f"assets/{self.assets.css.name}")
         for asset in (self.assets.js, self.assets.css):
             files.append(File.generated(config, f"assets/{asset.name}", content=asset.content))
+        self.policy_src = policy.src_uri
         self.policy_url = f"{config.site_url or '/'}{policy.url}#{self.config.policy_anchor}"
         return files
 
@@ -105,12 +107,42 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
             )
         return env
 
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files):
+        """Fail on a marker that is not exactly the marker, or none on the policy page: the
+        table is legally required, and a near miss would silently show nothing."""
+        if not self.config.enabled or page.file.abs_src_path is None:
+            return None  # a generated page (policy history): no Markdown an editor wrote
+        rel = os.path.relpath(page.file.abs_src_path, os.path.dirname(config.config_file_path))
+        required = page.file.src_uri == self.policy_src
+        # The file as written, not `markdown` (front matter removed): lines as the editor sees them.
+        problems = marker.problems(
+            page.file.content_string, rel.replace(os.sep, "/"), required, self.config.policy_anchor
+        )
+        if problems:
+            raise PluginError("\n".join(problems))
+        return markdown
+
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files):
-        if not self.config.enabled or TABLE_MARKER not in html:
+        if not self.config.enabled or not marker.has_marker(html):
             return html
-        self.tables_rendered += 1
+        if (line := marker.swallowed(page.file.content_string)) is not None:
+            # Sites with their own page rules say this earlier; others must not publish it.
+            raise PluginError(
+                f"{page.file.src_uri}:{line}: a comment opened here is not closed before "
+                f"{TABLE_MARKER}, so the table and the rest of the page would be hidden: end it with -->"
+            )
         table = disclosure_table(self.registry, config.theme.get("language", ""))
-        return html.replace(TABLE_MARKER, table)
+        html, count = marker.render(html, table)
+        self.tables_rendered += count
+        return html
+
+    def on_serve(self, server, config: MkDocsConfig, builder):
+        """`make serve` rebuilds when the registry is saved, as it does for the pages."""
+        if self.config.enabled:
+            server.watch(
+                os.path.join(os.path.dirname(config.config_file_path), self.config.registry)
+            )
+        return server
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.config.enabled:

@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from . import yaml_words
+
 Path_ = tuple[str | int, ...]
 
 DEFAULT_COOKIE_NAME = "consent"
@@ -135,12 +137,11 @@ def parse(text: str, source: str = "consent.yml") -> Registry:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise RegistryError([Problem(source, line, (), f"not valid YAML: {reason}")]) from None
+        line, words = yaml_words.explain(exc, text.splitlines())
+        raise RegistryError([Problem(source, line, (), words)]) from None
     lines = _LineIndex(root)
     problems = [Problem(source, line, path, msg) for path, line, msg in lines.duplicates]
+    problems += [Problem(source, lines.line(path), path, msg) for path, msg in _unwritable(data)]
     if not isinstance(data, dict):
         problems.append(Problem(source, 1, (), "must be a mapping of keys (revision, categories…)"))
         raise RegistryError(problems)
@@ -189,6 +190,23 @@ class _LineIndex:
 
 
 # --- checks ------------------------------------------------------------------------
+
+
+def _unwritable(data: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
+    """Text that no file can hold (a lone surrogate such as "\\ud800"): the build would die."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError as error:
+            bad = data[error.start : error.end].encode("unicode_escape").decode("ascii")
+            return [(path, f"contains {bad}, which is not a character: remove that escape")]
+        return []
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _unwritable(value, (*path, key))]
+    if isinstance(data, list):
+        return [p for index, value in enumerate(data) for p in _unwritable(value, (*path, index))]
+    return []
+
 
 TYPE_WORDS = {
     "integer": "a whole number",

@@ -170,6 +170,12 @@ def build_assets(
     )
 
 
+def with_table_styles(assets: WidgetAssets) -> WidgetAssets:
+    """The same assets, the CSS also styling the vendor table (for pages without a theme)."""
+    css = engine_css() + minify.string("text/css", _read_asset("consent-table.css"))
+    return WidgetAssets(js=assets.js, css=_hashed("consent", "css", css.encode("utf-8")))
+
+
 def snippet(assets: WidgetAssets, base_url: str = "") -> str:
     """What a page outside MkDocs includes in its <head> to get the widget."""
     base = base_url.rstrip("/") + "/" if base_url else ""

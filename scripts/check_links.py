@@ -15,25 +15,15 @@ import sys
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from checklib import DOCS, ROOT, Exceptions, Page, finish, read_page
+from checklib import DOCS, ROOT, Exceptions, Page, finish, internal_link_problems, read_page
 
 from consent_widget import registry as registry_module
 
 LANGS = ("ja", "en")
 USER_AGENT = "policy-site-link-check/1 (+make check-online)"
-
-
-def anchors(page: Page) -> set[str]:
-    found = {b.anchor for b in page.of_kind("heading") if b.anchor}
-    # Footnote ids exist too (fn:1, fnref:1), and the vendor table's id where its marker stands.
-    labels = {label for label, _, _ in page.footnote_refs}
-    found |= {f"fn:{label}" for label in labels} | {f"fnref:{label}" for label in labels}
-    if "<!-- consent:vendors -->" in page.text:
-        found.add("consent-vendors")
-    return found
 
 
 def read_pages(docs: Path) -> dict[Path, Page]:
@@ -56,22 +46,8 @@ def check_page(page: Page, pages: dict[Path, Page], exceptions: Exceptions) -> l
         elif scheme in ("javascript", "data", "vbscript", "file"):
             problems.append(f"{where}: {scheme}: links are not allowed ({href[:40]})")
         elif not scheme and not href.startswith(("mailto:", "tel:")):
-            problems += _internal(page, href, where, pages)
+            problems += internal_link_problems(page, href, where, pages)
     return problems
-
-
-def _internal(page: Page, href: str, where: str, pages: dict[Path, Page]) -> list[str]:
-    path_part, _, anchor = href.partition("#")
-    if path_part.startswith("/"):
-        return [
-            f"{where}: {href} starts with /: link to the .md file relative to this page instead"
-        ]
-    target = page.path if not path_part else (page.path.parent / PurePosixPath(path_part)).resolve()
-    if target not in pages:
-        return [f"{where}: {href} points at {path_part}, which does not exist"]
-    if anchor and anchor not in anchors(pages[target]):
-        return [f"{where}: {href}: there is no #{anchor} in {pages[target].rel}"]
-    return []
 
 
 def external_urls(pages: dict[Path, Page]) -> dict[str, str]:

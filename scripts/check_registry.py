@@ -14,9 +14,11 @@ import re
 import sys
 from pathlib import Path
 
-from checklib import ROOT, finish
+from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, finish, plugin_settings
 
+from consent_widget import marker
 from consent_widget import registry as registry_module
+from consent_widget.config import ConsentConfig
 
 GATED = re.compile(r"""<script\b[^>]*\bdata-consent\s*=\s*["']([^"']*)["']""", re.I)
 SEARCHED = ("overrides", "docs")
@@ -36,6 +38,22 @@ def gated_categories(root: Path = ROOT) -> list[tuple[str, str]]:
     return found
 
 
+def marker_problems(docs: Path = DOCS, config: Path = ROOT / "mkdocs.yml") -> list[str]:
+    """The vendor-table marker on each page, as the build checks it (consent_widget/marker.py)."""
+    defaults = {key: option.default for key, option in ConsentConfig._schema}
+    settings = {**defaults, **plugin_settings("consent", config)}
+    problems = []
+    pages = [
+        (lang, path) for lang in (SOURCE_LANG, TARGET_LANG) for path in (docs / lang).rglob("*.md")
+    ]
+    for lang, path in sorted(pages):
+        required = path.relative_to(docs / lang).as_posix() == settings["policy_page"]
+        rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        text = path.read_text(encoding="utf-8")
+        problems += marker.problems(text, rel, required, settings["policy_anchor"])
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("registry", nargs="?", type=Path, default=ROOT / "consent.yml")
@@ -43,16 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         model = registry_module.load(path)
     except registry_module.RegistryError as error:
-        return finish("registry", [str(p) for p in error.problems])
+        return finish("registry", [str(p) for p in error.problems] + marker_problems())
     known = [c.id for c in model.categories]
-    problems = [
+    problems = marker_problems() + [
         f"{where}: gated script uses category '{category}', which {path.name} does not define "
         f"(known: {', '.join(known)})"
         for where, category in gated_categories()
         if category not in known
     ]
     notes = [
-        f"{path.name}: vendor '{v.id}' is not yet confirmed by legal (confirmed: true)"
+        f"{path.name}: vendor '{v.id}' is not yet confirmed by legal: set `confirmed: true` when it is"
         for v in model.vendors
         if not v.confirmed
     ]

@@ -19,6 +19,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from checklib import (
     DOCS,
@@ -29,7 +30,9 @@ from checklib import (
     Exceptions,
     Page,
     finish,
+    internal_link_problems,
     page_pairs,
+    page_source,
     paired_blocks,
 )
 
@@ -55,13 +58,23 @@ def both(ja: Page, ja_line: int, en: Page, en_line: int) -> str:
     return f"{ja.rel}:{ja_line} ↔ {en.rel}:{en_line}"
 
 
-def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
+def compare(
+    ja: Page, en: Page, exceptions: Exceptions, pages: dict[Path, Page] | None = None
+) -> list[str]:
     name = ja.name
     problems: list[str] = []
 
     def report(check: str, message: str, detail: str | None = None) -> None:
         if not exceptions.allows(name, check, detail):
             problems.append(message)
+
+    # What stops a page from building is said once, in the build's words (page_source.py).
+    # The pair is compared once both build: until then every difference is a consequence
+    # (an unreadable date, a section that a repeated anchor merges with another).
+    for page in (ja, en):
+        problems += page.source_problems + page_source.style_problems(page.text, page.rel)
+    if ja.source_problems or en.source_problems:
+        return problems
 
     # The date, shown on both pages, must be the same day.
     ja_date, en_date = ja.meta.get("last_updated"), en.meta.get("last_updated")
@@ -80,8 +93,9 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
                     f"{page.rel}:{block.line}: heading '{block.text}' has no anchor: "
                     f"add one like {{ #my-section }} (the same in both languages)"
                 )
-    ja_headings = [b for b in ja.of_kind("heading") if b.anchor]
-    en_headings = [b for b in en.of_kind("heading") if b.anchor]
+    # A repeated anchor is reported with the page's source problems: compare its first use.
+    ja_headings = _first_uses(b for b in ja.of_kind("heading") if b.anchor)
+    en_headings = _first_uses(b for b in en.of_kind("heading") if b.anchor)
     ja_anchors = [b.anchor for b in ja_headings]
     en_anchors = [b.anchor for b in en_headings]
     en_by_anchor = {b.anchor: b for b in en_headings}
@@ -156,8 +170,18 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
                 )
 
     # Links: the same targets (in any order within a section: sentences may be reordered).
-    ja_links = Counter((href, section) for href, _, section in ja.links)
-    en_links = Counter((href, section) for href, _, section in en.links)
+    # A section with a link that leads nowhere is the link check's to report (one message).
+    pages = pages or {page.path.resolve(): page for page in (ja, en)}
+    broken = {
+        section
+        for page in (ja, en)
+        for href, _, section in page.links
+        if not urlsplit(href).scheme
+        and not href.startswith(("mailto:", "tel:"))
+        and internal_link_problems(page, href, "", pages)
+    }
+    ja_links = Counter((h, s) for h, _, s in ja.links if s not in broken)
+    en_links = Counter((h, s) for h, _, s in en.links if s not in broken)
     for (href, section), count in (ja_links - en_links).items():
         line = next(ln for h, ln, s in ja.links if (h, s) == (href, section))
         report(
@@ -203,6 +227,13 @@ def compare(ja: Page, en: Page, exceptions: Exceptions) -> list[str]:
             f"text, then run `make translated PAGE={name}`",
         )
     return problems
+
+
+def _first_uses(headings) -> list:
+    seen: dict[str, object] = {}
+    for block in headings:
+        seen.setdefault(block.anchor, block)
+    return list(seen.values())
 
 
 def _lines(blocks) -> list[tuple[int, str]]:
@@ -262,8 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     exceptions = Exceptions()
     pairs, problems = page_pairs()
     problems = exceptions.problems + problems
+    pages = {page.path.resolve(): page for pair in pairs for page in pair}
     for ja, en in pairs:
-        problems += compare(ja, en, exceptions)
+        problems += compare(ja, en, exceptions, pages)
     problems += exceptions.unused(CHECKS)
     return finish("translations", problems)
 

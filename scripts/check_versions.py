@@ -18,7 +18,7 @@ import policy_archive
 from consent_widget import registry as registry_module
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     try:
         archive = policy_archive.load(ROOT)
     except policy_archive.VersionsError as error:

@@ -7,11 +7,11 @@ Each check script (`check_translations.py`, `check_glossary.py`, `check_links.py
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from dataclasses import dataclass, field
-from itertools import groupby
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 from markdown_it import MarkdownIt
@@ -19,6 +19,20 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 ROOT = Path(__file__).resolve().parent.parent
+# The site's own rules for a page's source (front matter, anchors, comments, footnotes) live
+# beside the hooks that enforce them in the build: read them from there, never twice.
+HOOKS = ROOT / "overrides" / "hooks"
+sys.path.insert(0, str(HOOKS))
+import page_source  # noqa: E402
+
+from consent_widget import marker  # noqa: E402
+
+
+def site_hooks(name: str):
+    """A module of overrides/hooks/ (the build's own rules), for a check to call."""
+    return importlib.import_module(name)
+
+
 DOCS = ROOT / "docs"
 SOURCE_LANG, TARGET_LANG = "ja", "en"
 EXCEPTIONS_FILE = DOCS / "translation-exceptions.yml"
@@ -50,6 +64,8 @@ class Page:
     text: str  # the file as read
     meta: dict
     meta_lines: dict[str, int]
+    # What stops the page from building as written (page_source.py: the build's own words).
+    source_problems: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     links: list[tuple[str, int, str]] = field(default_factory=list)  # (href, line, section)
     footnote_refs: list[tuple[str, int, str]] = field(default_factory=list)
@@ -57,10 +73,7 @@ class Page:
 
     @property
     def rel(self) -> str:
-        try:
-            return self.path.relative_to(ROOT).as_posix()
-        except ValueError:
-            return self.path.as_posix()
+        return _rel(self.path)
 
     def of_kind(self, kind: str) -> list[Block]:
         return [b for b in self.blocks if b.kind == kind]
@@ -75,14 +88,16 @@ class Page:
 def read_page(path: Path, name: str | None = None) -> Page:
     text = path.read_text(encoding="utf-8")
     tokens = _markdown.parse(text)
-    meta, meta_lines = {}, {}
-    if tokens and tokens[0].type == "front_matter":
-        meta = yaml.safe_load(tokens[0].content) or {}
-        for offset, line in enumerate(tokens[0].content.splitlines()):
-            key = line.split(":", 1)[0].strip()
-            if key in meta:
-                meta_lines[key] = offset + 2  # after the opening ---
-    page = Page(path=path, name=name or path.name, text=text, meta=meta, meta_lines=meta_lines)
+    rel = _rel(path)
+    matter = page_source.front_matter(text, rel)
+    page = Page(
+        path=path,
+        name=name or path.name,
+        text=text,
+        meta=matter.meta,
+        meta_lines=matter.lines,
+        source_problems=page_source.problems(text, rel),
+    )
     section = ""
     kinds: list[str] = []  # enclosing containers
     for index, token in enumerate(tokens):
@@ -137,6 +152,23 @@ def read_page(path: Path, name: str | None = None) -> Page:
     return page
 
 
+def plugin_settings(name: str, config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:
+    """The plain settings of one plugin in mkdocs.yml (its `!ENV`, `!!python` tags unread)."""
+    root = yaml.compose(config.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
+        if key.value != "plugins" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for item in value.value:
+            if isinstance(item, yaml.MappingNode) and item.value[0][0].value == name:
+                settings = item.value[0][1]
+                return {
+                    k.value: v.value
+                    for k, v in getattr(settings, "value", None) or []
+                    if isinstance(v, yaml.ScalarNode)
+                }
+    return {}
+
+
 def page_pairs(docs: Path = DOCS) -> tuple[list[tuple[Page, Page]], list[str]]:
     """(ja, en) pages paired by identical name, and a message for each file without its twin."""
     source, target = docs / SOURCE_LANG, docs / TARGET_LANG
@@ -170,8 +202,16 @@ def paired_blocks(ja: Page, en: Page) -> list[tuple[Block, Block]]:
     return pairs
 
 
-def _sections(page: Page) -> dict[str, list[Block]]:
-    return {key: list(group) for key, group in groupby(page.blocks, key=lambda b: b.section)}
+def _sections(page: Page) -> dict[tuple[str, int], list[Block]]:
+    """Blocks by (section anchor, times that anchor was seen before): a repeated anchor (the
+    translation check reports it) starts a section of its own instead of a merge."""
+    found: dict[tuple[str, int], list[Block]] = {}
+    key = ("", 0)
+    for block in page.blocks:
+        if block.kind == "heading" and block.anchor:
+            key = (block.anchor, sum(1 for anchor, _ in found if anchor == block.anchor))
+        found.setdefault(key, []).append(block)
+    return found
 
 
 def _merge(blocks: list[Block]) -> Block:
@@ -184,6 +224,34 @@ def _rel(path: Path) -> str:
         return path.relative_to(ROOT).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# --- internal links ----------------------------------------------------------------
+
+
+def anchors(page: Page) -> set[str]:
+    found = {b.anchor for b in page.of_kind("heading") if b.anchor}
+    # Footnote ids exist too (fn:1, fnref:1), and the vendor table's id where its marker stands.
+    labels = {label for label, _, _ in page.footnote_refs}
+    found |= {f"fn:{label}" for label in labels} | {f"fnref:{label}" for label in labels}
+    if marker.has_marker(page.text):
+        found.add(marker.TABLE_ID)
+    return found
+
+
+def internal_link_problems(page: Page, href: str, where: str, pages: dict[Path, Page]) -> list[str]:
+    """Why an internal link leads nowhere (one message), or nothing."""
+    path_part, _, anchor = href.partition("#")
+    if path_part.startswith("/"):
+        return [
+            f"{where}: {href} starts with /: link to the .md file relative to this page instead"
+        ]
+    target = page.path if not path_part else (page.path.parent / PurePosixPath(path_part)).resolve()
+    if target not in pages:
+        return [f"{where}: {href} points at {path_part}, which does not exist"]
+    if anchor and anchor not in anchors(pages[target]):
+        return [f"{where}: {href}: there is no #{anchor} in {pages[target].rel}"]
+    return []
 
 
 # --- exceptions --------------------------------------------------------------------

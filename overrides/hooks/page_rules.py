@@ -6,8 +6,10 @@ title and a description.
 
 from __future__ import annotations
 
-import re
+import os
+from pathlib import Path
 
+import page_source
 import site_common
 from babel.dates import format_date
 from mkdocs.config.defaults import MkDocsConfig
@@ -52,22 +54,12 @@ def on_files(files, config: MkDocsConfig):
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files) -> str:
-    """Reject a page without a valid `last_updated` date: it is shown and compared."""
-    value = page.meta.get("last_updated")
-    try:
-        site_common.as_date(value)
-    except (TypeError, ValueError):
-        # An impossible date (2026-13-45) makes the whole front matter unreadable to MkDocs:
-        # quote what the file says.
-        written = re.search(r"(?m)^last_updated:[ \t]*(.*)$", page.file.content_string or "")
-        found = written[1].strip() if written else "nothing"
-        raise PluginError(
-            f"docs/{page.file.src_uri}: front matter 'last_updated' must be a real date like "
-            f"2026-11-26 (found {found!r})."
-        ) from None
-    for key in ("title", "description"):
-        if not str(page.meta.get(key) or "").strip():
-            raise PluginError(
-                f"docs/{page.file.src_uri}: front matter '{key}' is missing or empty."
-            )
+    """Reject a page whose source is not as written (front matter, anchors, comments,
+    footnotes): the same rules and words as `make check` (page_source.py)."""
+    if page.file.abs_src_path is None:
+        return markdown  # a generated page (policy history): no Markdown an editor wrote
+    rel = os.path.relpath(page.file.abs_src_path, os.path.dirname(config.config_file_path))
+    problems = page_source.problems(page.file.content_string, Path(rel).as_posix())
+    if problems:
+        raise PluginError("\n".join(problems))
     return markdown

@@ -137,8 +137,8 @@ def test_impossible_date_is_quoted_with_the_file(project):
         page.read_text().replace("last_updated: 2026-11-26", "last_updated: 2026-13-45")
     )
     assert (
-        "docs/en/privacy.md: front matter 'last_updated' must be a real date like 2026-11-26 (found '2026-13-45')"
-        in build_errors(project)
+        "docs/en/privacy.md:4: last_updated: 2026-13-45 is not a real date: write a day that "
+        "exists as YYYY-MM-DD, e.g. 2026-11-26" in build_errors(project)
     )
 
 

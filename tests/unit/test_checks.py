@@ -12,6 +12,7 @@ import check_links
 import check_registry
 import check_translations
 import pytest
+import yaml
 from checklib import Exceptions, page_pairs
 
 from consent_widget import registry
@@ -302,3 +303,198 @@ def test_online_check_visits_the_vendor_pages_of_every_language(docs):
             for lang, url in getattr(vendor, key).items():
                 assert url in urls, (vendor.id, key, lang)
     assert "consent.yml: google-ads.opt_out_url (en)" in urls.values()
+
+
+# --- editors' mistakes (issue 8): one message each, never a crash --------------------
+
+
+def test_impossible_date_is_one_message_not_a_crash(docs):
+    edit(docs / "en" / "privacy.md", "last_updated: 2026-11-26", "last_updated: 2027-13-01")
+    assert translation_problems(docs) == [
+        f"{docs}/en/privacy.md:4: last_updated: 2027-13-01 is not a real date: write a day that "
+        "exists as YYYY-MM-DD, e.g. 2026-11-26"
+    ]
+
+
+def test_title_with_a_colon_is_one_message_not_a_crash(docs):
+    edit(docs / "en" / "privacy.md", "title: Handling", "title: Privacy: Handling")
+    problems = translation_problems(docs)
+    assert problems == [
+        f"{docs}/en/privacy.md:2: front matter: the value of 'title' contains a colon followed "
+        "by a space, which YAML reads as a new key: put the whole value in double quotes, like "
+        'title: "Privacy: Handling of Personal Information"'
+    ]
+
+
+def test_duplicate_anchor_is_one_message_and_no_glossary_noise(docs):
+    page = docs / "en" / "privacy.md"
+    edit(page, "{ #joint-users }", "{ #cookies }")
+    assert translation_problems(docs) == [
+        f"{page}:{_line(page, 'Scope of Joint Users')}: anchor #cookies is already used by the "
+        f"heading at line {_line(page, 'Cookie Information')}: give this heading its own anchor "
+        "(the same in both languages)"
+    ]
+    pairs, _ = page_pairs(docs)
+    terms, _ = check_glossary.load_terms(docs / "glossary.yml")
+    recorded = Exceptions(docs / "translation-exceptions.yml")  # deliberate differences only
+    for ja, en in pairs:  # a repeated anchor is a section of its own, not merged with another
+        assert check_glossary.compare(ja, en, terms, recorded) == []
+
+
+def test_undefined_footnote_is_named(docs):
+    page = docs / "en" / "privacy.md"
+    edit(page, "suppliers[^2]", "suppliers[^nodef]")
+    assert translation_problems(docs) == [
+        f"{page}:{_line(page, '[^nodef]')}: footnote [^nodef] has no note: add a line "
+        "`[^nodef]: ※ …` at the end of the page, or remove the reference"
+    ]
+
+
+def test_unclosed_comment_is_named(docs):
+    page = docs / "en" / "privacy.md"
+    edit(page, "<!-- consent:vendors -->", "<!-- TODO legal\n\n<!-- consent:vendors -->")
+    line = _line(page, "TODO legal")
+    assert translation_problems(docs) == [
+        f"{page}:{line}: the comment `<!-- TODO legal…` is not closed before the next comment "
+        f"at line {line + 2}, so it would hide the rest of the page: end it with -->"
+    ]
+
+
+def test_comments_and_code_are_not_mistaken_for_problems():
+    import page_source
+
+    text = (
+        "---\ntitle: t\ndescription: d\nlast_updated: 2026-11-26\n---\n\n"
+        "<!-- one\nline -->\n\n```\n<!-- in code [^x]\n## A { #a }\n## A { #a }\n```\n\n"
+        "`<!--` and `[^y]` inline\n"
+    )
+    assert page_source.problems(text, "p.md") == []
+
+
+def test_split_japanese_paragraph_is_named(docs):
+    page = docs / "ja" / "privacy.md"
+    edit(page, "当社は、販売活動を通じて得た", "当社は、販売活動を通じて得た\n")
+    line = _line(page, "当社は、販売活動を通じて得た")
+    assert (
+        f"{page}:{line}: this Japanese paragraph goes on at line {line + 1}: join the two lines "
+        "(a line break inside a Japanese paragraph shows as a space)"
+    ) in translation_problems(docs)
+
+
+def test_marker_near_miss_and_missing_marker():
+    from consent_widget import marker
+
+    assert marker.problems("a\n<!-- Consent:Vendors -->\n", "p.md") == [
+        "p.md:2: `<!-- Consent:Vendors -->` is not the vendor-table marker, so no table would "
+        "be shown: write exactly <!-- consent:vendors -->"
+    ]
+    assert marker.problems("# P\n\n## C { #cookies }\n", "p.md", True, "cookies") == [
+        "p.md:3: the vendor table is missing: add a line <!-- consent:vendors --> in section "
+        "#cookies (this page is the consent plugin's policy_page in mkdocs.yml; the law "
+        "requires the table)"
+    ]
+    assert marker.problems("<!-- consent:vendors -->", "p.md", True, "cookies") == []
+
+
+def test_approved_text_names_both_lines(tmp_path):
+    import check_approved_text
+
+    page = tmp_path / "privacy.md"
+    page.write_text(
+        (ROOT / "docs/ja/privacy.md").read_text(encoding="utf-8").replace("販売活動", "営業活動")
+    )
+    approved = ROOT / "tests/fixtures/seed_privacy_ja.txt"
+    assert check_approved_text.problems(page, approved) == [
+        f"{page}:{_line(page, '営業活動')}: differs from the approved text "
+        "tests/fixtures/seed_privacy_ja.txt:5 (「当社は、販売活動を通じて得たお客様の個人情報を最重要資産の一…」): "
+        "restore the approved wording, or, if legal approved the change, write the new wording "
+        "into tests/fixtures/seed_privacy_ja.txt at line 5 in the same pull request"
+    ]
+    assert check_approved_text.problems(ROOT / "docs/ja/privacy.md", approved) == []
+
+
+def test_untranslated_menu_title(tmp_path):
+    import site_menu
+
+    config = tmp_path / "mkdocs.yml"
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("privacy.md\n\n", "privacy.md\n  - お問い合わせ: contact.md\n\n")
+    )
+    docs = tmp_path / "docs"
+    for lang in ("ja", "en"):
+        (docs / lang).mkdir(parents=True)
+        for name in ("index.md", "privacy.md", "contact.md"):
+            (docs / lang / name).write_text("x")
+    assert site_menu.problems(config, docs) == [
+        f"{config}:{_line(config, 'お問い合わせ')}: the menu title 'お問い合わせ' (contact.md) has no "
+        "English title, so the English menu would show it untranslated: add `お問い合わせ: …` under "
+        f"nav_translations of 'en' ({config}:{_line(config, 'nav_translations')})"
+    ]
+
+
+# --- revision against main --------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A clone whose main has the real registry, on a branch of its own."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    shutil.copy(ROOT / "consent.yml", tmp_path / "consent.yml")
+    git(tmp_path, "add", "consent.yml")
+    git(tmp_path, "commit", "-q", "-m", "main")
+    git(tmp_path, "checkout", "-q", "-b", "edit")
+    return tmp_path
+
+
+NEW_VENDOR = """
+  - id: new-tag
+    category: analytics
+    service: {ja: 新しいタグ, en: New tag}
+    operator: {ja: Example Inc., en: Example Inc.}
+    data: {ja: 閲覧したページ, en: Pages viewed}
+    purpose: {ja: 分析, en: Analysis}
+    opt_out_url: https://example.com/opt-out
+    privacy_url: https://example.com/privacy
+"""
+
+
+def test_vendor_added_without_raising_revision(repo):
+    import check_revision
+
+    registry = repo / "consent.yml"
+    current = yaml.safe_load(registry.read_text())["revision"]
+    registry.write_text(registry.read_text() + NEW_VENDOR)
+    problems, _ = check_revision.check(repo)
+    assert problems == [
+        f"consent.yml:{_line(registry, 'revision:')}: vendors added: new-tag since main, but "
+        f"revision is still {current}: raise it to {current + 1} (raising it asks every visitor "
+        "about cookies again, on their next visit)"
+    ]
+    registry.write_text(
+        registry.read_text().replace(f"revision: {current}", f"revision: {current + 1}")
+    )
+    problems, notes = check_revision.check(repo)
+    assert problems == []
+    assert notes == [
+        f"consent.yml:{_line(registry, 'revision:')}: revision raised from {current} to "
+        f"{current + 1} since main: every visitor will be asked about cookies again once this "
+        "is published"
+    ]
+
+
+def test_revision_without_main_is_a_note(tmp_path):
+    import check_revision
+
+    shutil.copy(ROOT / "consent.yml", tmp_path / "consent.yml")  # no git at all
+    problems, notes = check_revision.check(tmp_path)
+    assert problems == [] and notes[0].startswith("revision: not compared with main:")
