@@ -73,9 +73,9 @@ def build_lines(site_dir, config, env=None, emit=print, quiet: bool = False) -> 
     _swap_in(staging, site_dir)
     if staging_hosting.exists():
         _swap_in(staging_hosting, hosting)
-    emit(f"build: OK → {where}" if where else "build: OK")
     if hosting.exists() and where:
         emit(f"host configs for this build: {shown(hosting)} ({', '.join(_listing(hosting))})")
+    emit(f"build: OK → {where}" if where else "build: OK")
     return 0
 
 

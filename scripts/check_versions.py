@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 continue
             page = read_page(path, name)
+            if page.source_problems:
+                continue  # an unreadable front matter or date: the translation check says why
             date = page.meta.get("last_updated")
             if str(date) != latest.isoformat():
                 line = page.meta_lines.get("last_updated", 1)

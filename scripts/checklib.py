@@ -334,12 +334,15 @@ class Exceptions:
                 return True
         return False
 
-    def unused(self, checks: set[str]) -> list[str]:
-        """Entries for these checks that matched nothing: the difference they excused is gone."""
+    def unused(self, checks: set[str], unchecked: set[str] = frozenset()) -> list[str]:
+        """Entries for these checks that matched nothing: the difference they excused is gone.
+
+        Pages in `unchecked` were not compared (their source has a problem of its own, reported
+        already): their entries are not called unused for that."""
         return [
             f"{_rel(self.path)}: entry {index + 1} ({entry.page}, {entry.check}) excuses nothing any more: remove it"
             for index, entry in enumerate(self.entries)
-            if entry.check in checks and index not in self.used
+            if entry.check in checks and index not in self.used and entry.page not in unchecked
         ]
 
 

@@ -7,39 +7,28 @@ and `scripts/release.py` publishes the version of 2027-04-01 with `revision` rai
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
+
+from tests.project_copy import copy_project  # noqa: F401  (re-exported for the fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECOND = "2027-04-01"
 FIRST = "2026-11-26"
 JA_OLD = "当該第三者によって取得されたクッキー情報等は、当該第三者のプライバシーポリシーに従って取り扱われます。"
 JA_NEW = "当該第三者によって取得されたクッキー情報等は、当該第三者が定めるプライバシーポリシーに従って適切に取り扱われます。"
-EN_OLD = "Cookie information, etc. obtained by such a third party is handled in accordance with that third party's privacy policy."
-EN_NEW = "Cookie information, etc. obtained by such a third party is handled properly in accordance with the privacy policy set by that third party."
-REVISION = 2  # consent.yml's revision after the release (raised from 1)
+EN_OLD = "Cookie information, etc. acquired by such a third party is handled in accordance with that third party's privacy policy."
+EN_NEW = "Cookie information, etc. acquired by such a third party is handled properly in accordance with the privacy policy set by that third party."
+# consent.yml's revision as shipped, and after the release (which raises it by one).
+BASE_REVISION = yaml.safe_load((ROOT / "consent.yml").read_text(encoding="utf-8"))["revision"]
+REVISION = BASE_REVISION + 1
 SUMMARY = {
     "ja": "クッキー情報等の取り扱いの記述を改めました。",
     "en": "Clarified how cookie information is handled.",
 }
-# The build's own outputs and tools, at the top of the project only (docs/assets/site.css stays).
-TOP_LEVEL_IGNORED = {".venv", ".git", "site", "test-artifacts", ".pytest_cache", ".ruff_cache"}
-
-
-def _ignored(folder: str, names: list[str]) -> set[str]:
-    top = Path(folder) == ROOT
-    return {
-        n
-        for n in names
-        if n == "__pycache__" or (top and (n in TOP_LEVEL_IGNORED or n.startswith("site.")))
-    }
-
-
-def copy_project(target: Path) -> Path:
-    shutil.copytree(ROOT, target, ignore=_ignored)
-    return target
 
 
 def run(

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import page_source
 import yaml
 
 FOLDER = "policy-versions"
@@ -117,9 +118,10 @@ def body(markdown: str) -> str:
     return FRONT_MATTER.sub("", markdown, count=1)
 
 
-def front_matter(markdown: str) -> dict:
-    match = FRONT_MATTER.match(markdown)
-    return (yaml.safe_load(match[1]) or {}) if match else {}
+def front_matter(markdown: str, rel: str = "") -> dict:
+    """What the page's front matter says, as far as it can be read: its problems are the page
+    rules' to report (page_source.py, the one reader of front matter)."""
+    return page_source.front_matter(markdown, rel).meta
 
 
 def load(root: Path) -> Archive:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.project_copy import copy_project
+
 ROOT = Path(__file__).resolve().parents[2]
 STATUS = re.compile(r"^(note: |[a-z ]+: (OK|\d+ problems?)$|build: )")
 
@@ -19,14 +21,7 @@ STATUS = re.compile(r"^(note: |[a-z ]+: (OK|\d+ problems?)$|build: )")
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A copy of the real project (its own scripts, so the checks read this copy)."""
-    root = tmp_path / "project"
-    for name in ("docs", "overrides", "scripts"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "tests" / "fixtures").mkdir(parents=True)
-    shutil.copy(ROOT / "tests/fixtures/seed_privacy_ja.txt", root / "tests/fixtures")
-    for name in ("mkdocs.yml", "consent.yml"):
-        shutil.copy(ROOT / name, root / name)
-    return root
+    return copy_project(tmp_path / "project")
 
 
 def edit(path: Path, old: str, new: str) -> None:

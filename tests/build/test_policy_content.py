@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
+from tests.project_copy import copy_project
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_privacy_ja.txt"
 
@@ -104,12 +105,7 @@ def test_in_page_reference_links_to_the_joint_use_section(site):
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A copy of the real project's site sources, to break."""
-    root = Path(__file__).resolve().parents[2]
-    for name in ("docs", "overrides", "hosting"):
-        shutil.copytree(root / name, tmp_path / name)
-    for name in ("mkdocs.yml", "consent.yml"):
-        shutil.copy(root / name, tmp_path / name)
-    return tmp_path
+    return copy_project(tmp_path / "project")
 
 
 def build_errors(project: Path) -> str:

@@ -11,11 +11,13 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import build
 from tests.versioned_project import (
+    BASE_REVISION,
     EN_NEW,
     EN_OLD,
     FIRST,
     JA_NEW,
     JA_OLD,
+    REVISION,
     SECOND,
     SUMMARY,
     change_one_sentence_per_language,
@@ -45,8 +47,8 @@ def soup(site, path: str) -> BeautifulSoup:
 def test_release_reports_the_cookie_section_change_and_raises_revision(released):
     project, _site, result = released
     assert "the cookie section (#cookies) of privacy.md" in result.stdout
-    assert "revision raised from 1 to 2" in result.stdout
-    assert re.search(r"(?m)^revision: 2$", (project / "consent.yml").read_text())
+    assert f"revision raised from {BASE_REVISION} to {REVISION}" in result.stdout
+    assert re.search(rf"(?m)^revision: {REVISION}$", (project / "consent.yml").read_text())
     for lang in PREFIX:
         text = (project / f"docs/{lang}/privacy.md").read_text()
         assert f"last_updated: {SECOND}" in text
@@ -229,8 +231,13 @@ def test_release_names_a_registry_change_and_proposes_raising_revision(tmp_path)
     result = run(project, "scripts/release.py", SECOND, env=summaries)
     assert result.returncode == 0, result.stderr
     assert f"Changed since {FIRST}: consent.yml." in result.stdout
-    assert "raise `revision` in consent.yml to 2 and set `revision: 2`" in result.stdout
-    assert re.search(r"(?m)^revision: 1$", registry.read_text()), "raised without being asked"
+    assert (
+        f"raise `revision` in consent.yml to {REVISION} and set `revision: {REVISION}`"
+        in result.stdout
+    )
+    assert re.search(rf"(?m)^revision: {BASE_REVISION}$", registry.read_text()), (
+        "raised without being asked"
+    )
     versions = (project / "policy-versions/versions.yml").read_text()
     assert (
         'en: Renamed a "recipient".' in versions
@@ -276,12 +283,13 @@ def test_a_revision_raised_without_a_release_claims_no_policy_change(tmp_path):
     project = copy_project(tmp_path / "project")
     release_second_version(project)
     registry = project / "consent.yml"
-    registry.write_text(registry.read_text().replace("revision: 2", "revision: 3"))
+    registry.write_text(
+        registry.read_text().replace(f"revision: {REVISION}", f"revision: {REVISION + 1}")
+    )
     site = project / "site"
     assert build(site, project / "mkdocs.yml", env={"SITE_URL": SITE_URL}) == 0
     assert widget_change(site, "ja") is None and widget_change(site, "en") is None
     check = run(project, "scripts/check_versions.py")
     assert check.returncode == 0
-    assert f"note: consent.yml: revision 3 is newer than the one the version of {SECOND}" in (
-        check.stdout
-    )
+    newer = f"note: consent.yml: revision {REVISION + 1} is newer than the one the version of"
+    assert f"{newer} {SECOND}" in (check.stdout)

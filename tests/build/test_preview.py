@@ -4,7 +4,6 @@ shows the problem in the terminal and in the browser (instead of hanging) until 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "unknown category 'advert' (did you mean 'advertising'?)"
@@ -44,10 +45,7 @@ def wait_for(url: str, wanted, seconds: float = 90) -> tuple[int, str]:
 @pytest.fixture
 def preview(tmp_path):
     """`mkdocs serve` as `make serve` runs it, on a copy of the project and a free port."""
-    for name in ("docs", "overrides"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    for name in ("mkdocs.yml", "consent.yml"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    tmp_path = copy_project(tmp_path / "project")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
