@@ -4,8 +4,9 @@
     python -m consent_widget build consent.yml -o DIR [--base-url /assets/] [--cookie-path /]
 
 `build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
-the shared CSS, `snippet.<lang>.html` (the two tags for the <head> of a page in that language)
-and `vendors.<lang>.html` (the disclosure table).
+the shared CSS, `snippet.<lang>.html` (for the <head> of a page in that language: the widget,
+then the registry's tags as gated placeholders, with `consent-tags.<hash>.js` beside them when
+a vendor has a Google tag) and `vendors.<lang>.html` (the disclosure table).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from . import registry as registry_module
+from . import tags
 from .render import build_assets, disclosure_table, snippet
 
 
@@ -54,11 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cookie-path must start with /")
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
+    tags_file = tags.tags_asset(registry)
+    if tags_file is not None:
+        (out / tags_file.name).write_bytes(tags_file.content)
+    base = args.base_url.rstrip("/") + "/" if args.base_url else ""
+    gated_tags = tags.placeholders(registry, base + tags_file.name if tags_file else None)
     for lang in registry.languages:
         assets = build_assets(registry, lang, cookie_path=args.cookie_path)
         for asset in (assets.js, assets.css):
             (out / asset.name).write_bytes(asset.content)
-        (out / f"snippet.{lang}.html").write_text(snippet(assets, args.base_url), encoding="utf-8")
+        head = snippet(assets, args.base_url) + gated_tags
+        (out / f"snippet.{lang}.html").write_text(head, encoding="utf-8")
         table = disclosure_table(registry, lang) + "\n"
         (out / f"vendors.{lang}.html").write_text(table, encoding="utf-8")
     names = ", ".join(f"snippet.{lang}.html" for lang in registry.languages)

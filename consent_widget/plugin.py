@@ -13,6 +13,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from . import registry as registry_module
+from . import tags
 from .config import ConsentConfig
 from .render import WidgetAssets, build_assets, disclosure_table, footer_link
 
@@ -32,6 +33,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         self.assets: WidgetAssets | None = None
         self.policy_url: str = ""
         self.tables_rendered = 0  # in the current language build
+        self.tag_placeholders = ""  # the registry's tags, gated, for every page's <head>
         self._loaded: tuple[str, int] | None = (
             None  # (path, mtime) of the registry in self.registry
         )
@@ -75,6 +77,14 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         config.extra_css.append(f"assets/{self.assets.css.name}")
         for asset in (self.assets.js, self.assets.css):
             files.append(File.generated(config, f"assets/{asset.name}", content=asset.content))
+        tags_file = tags.tags_asset(self.registry)
+        if tags_file is not None:
+            files.append(
+                File.generated(config, f"assets/{tags_file.name}", content=tags_file.content)
+            )
+        # An absolute path: 404 pages are served at any depth.
+        tags_url = f"{cookie_path}assets/{tags_file.name}" if tags_file else None
+        self.tag_placeholders = tags.placeholders(self.registry, tags_url)
         policy = self._policy_file(files, config)
         self.policy_url = f"{config.site_url or '/'}{policy.url}#{self.config.policy_anchor}"
         return files
@@ -105,6 +115,23 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         self.tables_rendered += 1
         table = disclosure_table(self.registry, config.theme.get("language", ""))
         return html.replace(TABLE_MARKER, table)
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """The registry's tags on every page, gated: the widget runs them after opt-in."""
+        return self._add_tags(output)
+
+    def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        """The same on pages built from templates alone (the 404 page)."""
+        return self._add_tags(output) if template_name.endswith(".html") else output
+
+    def _add_tags(self, html: str) -> str:
+        if not self.config.enabled or not self.tag_placeholders or "</head>" not in html:
+            return html
+        return html.replace("</head>", self.tag_placeholders + "</head>", 1)
+
+    def csp_sources(self) -> dict[str, list[str]]:
+        """CSP directive → sources the registry's tags need (the site's `_headers` hook asks)."""
+        return tags.csp_sources(self.registry) if self.config.enabled else {}
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.config.enabled:
