@@ -6,7 +6,7 @@ SITE_DEPS := $(VENV)/.site-deps
 DEV_DEPS  := $(VENV)/.dev-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build serve test lint check check-online translated browser clean
+.PHONY: build serve test lint check check-online translated browser clean scan
 
 # Site dependencies: pinned, reinstalled whenever a pin or the package changes.
 $(SITE_DEPS): requirements.txt pyproject.toml
@@ -59,8 +59,13 @@ lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+## scan: the built site in a real Chromium in every consent state; fails on anything
+## consent.yml does not declare (report: site-scan.md, site-scan.json)
+scan: $(DEV_DEPS) browser build
+	$(PY) -m consent_widget scan site --registry consent.yml
+
 ## test: lint, then the whole suite (unit, build, browser)
-test: $(DEV_DEPS) browser lint check
+test: $(DEV_DEPS) browser lint check scan
 	$(PY) -m pytest
 
 clean:

@@ -2,6 +2,7 @@
 
     python -m consent_widget check consent.yml
     python -m consent_widget build consent.yml -o DIR [--base-url /assets/] [--cookie-path /]
+    python -m consent_widget scan SITE_DIR|URL [--registry consent.yml]   (see scan.py)
 
 `build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
 the shared CSS, `snippet.<lang>.html` (for the <head> of a page in that language: the widget,
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 from . import registry as registry_module
-from . import tags
+from . import scan, tags
 from .render import build_assets, disclosure_table, snippet
 
 
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-o", "--output", type=Path, required=True, help="directory to write to")
     build.add_argument("--base-url", default="", help="URL prefix of DIR as served (snippet links)")
     build.add_argument("--cookie-path", default="/", help="path of the site root (default /)")
+    scan_command = commands.add_parser(
+        "scan", help="visit the site in every consent state; fail on anything undeclared"
+    )
+    scan.add_arguments(scan_command)
     args = parser.parse_args(argv)
 
     try:
@@ -41,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.registry}: {count} problem{'s' if count > 1 else ''}:", file=sys.stderr)
         print(error, file=sys.stderr)
         return 1
+
+    if args.command == "scan":
+        return scan.run(registry, args)
 
     if args.command == "check":
         open_items = [v.id for v in registry.vendors if not v.confirmed]
