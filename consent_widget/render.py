@@ -100,6 +100,7 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
                 "optOutUrl": v.opt_out_url,
                 "privacyUrl": v.privacy_url,
                 "cookies": list(v.cookies),
+                "storage": list(v.storage),
             }
             for v in registry.vendors
         ],

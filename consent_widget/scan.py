@@ -48,6 +48,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+LOCAL_NETWORK_CHECKS = (
+    "LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,"
+    "PrivateNetworkAccessRespectPreflightResults"
+)
 NAVIGATION_TIMEOUT_MS = 30_000
 WIDGET_TIMEOUT_MS = 10_000
 IDLE_TIMEOUT_MS = 5_000  # a tag's beacons go out within this after load or a choice
@@ -142,6 +146,7 @@ class Report:
     findings: list[Finding]
     warnings: list[str]
     seen: dict[str, dict[str, list[str]]]  # state → kind → sorted values with vendors
+    remaining_after_revocation: list[str]  # cookies and storage keys right after revoking
 
     def summary(self) -> str:
         langs: dict[str, int] = {}
@@ -184,6 +189,8 @@ class Report:
         for state, kinds in self.seen.items():
             cells = [", ".join(kinds.get(k, [])) or "–" for k in ("host", "cookie", "storage")]
             out.append(f"| {state} | {' | '.join(cells)} |")
+        left = ", ".join(self.remaining_after_revocation) or "nothing"
+        out += ["", f"Right after revoking in the settings dialog, the browser still held: {left}."]
         out += ["", "## Pages", ""]
         out += [f"- {page['url']} ({page['lang'] or '?'})" for page in self.pages]
         return "\n".join(out) + "\n"
@@ -197,6 +204,28 @@ class Report:
 
 def _names(vendors: list[Vendor]) -> str:
     return " or ".join(f"`{v.id}`" for v in vendors)
+
+
+def _likeness(seen: Seen, vendor: Vendor) -> int:
+    """How much a vendor's declarations look like what was seen (0: not at all)."""
+    if seen.kind in ("host", "blocked"):
+        label = seen.value.split(".")[-2:-1]
+        return int(any(h.split(".")[-2:-1] == label for h in vendor.hosts))
+    names = [n.rstrip("*") for n in (*vendor.cookies, *vendor.storage)]
+    shared = [_common_start(n, seen.value) for n in names]
+    return max((n for n in shared if n >= 3), default=0)
+
+
+def _common_start(a: str, b: str) -> int:
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def _most_alike(seen: Seen, vendors: list[Vendor]) -> list[Vendor]:
+    scores = {v.id: _likeness(seen, v) for v in vendors}
+    best = max(scores.values(), default=0)
+    return [v for v in vendors if scores[v.id] == best] if best else vendors
 
 
 class Judge:
@@ -249,11 +278,13 @@ class Judge:
         if not state.granted:
             return (
                 f"{what} was {self._verb(seen)} {when}, and no vendor declares it: nothing but "
-                f"the strictly necessary may run before consent; find what does it and load it "
+                f"the strictly necessary may run without consent; find what does it and load it "
                 f"through a vendor's `tag`, or, if it is strictly necessary, add it to "
                 f"`{self._key(seen)}` of a vendor of a required category"
             )
-        return f"{what} was {self._verb(seen)} {when}: add it to {self._where(seen, state)}"
+        granted = [v for v in self.registry.vendors if v.category in state.granted]
+        where = self._where(seen, [v for v in granted if v.tag] or granted)
+        return f"{what} was {self._verb(seen)} {when}: add it to {where}"
 
     def revoked(self, seen: Seen, revoked: set[str]) -> str | None:
         """A declared vendor cookie or key that survived the revocation of its category."""
@@ -263,11 +294,15 @@ class Judge:
         if not vendors:
             return None
         category = vendors[0].category
+        deletes = (
+            "removes the keys listed in `storage` from localStorage and sessionStorage"
+            if seen.kind == "storage"
+            else "deletes the names listed in `cookies` on path / of this domain and its parents"
+        )
         return (
             f"{self._what(seen)} (vendor {_names(vendors)}) was still there after *{category}* "
-            f"was revoked in the settings dialog: the widget deletes the names listed in "
-            f"`{self._key(seen)}` (cookies on path / of this domain and its parents); make the "
-            f"entry of vendor {_names(vendors)} match it, or have the tag set it there"
+            f"was revoked in the settings dialog: the widget {deletes}; make the entry of vendor "
+            f"{_names(vendors)} match it, or have the tag set it there"
         )
 
     def _blocked(self, seen: Seen) -> str:
@@ -285,19 +320,19 @@ class Judge:
                 f"entries; declare the tag in the registry, and deploy `_headers` from the "
                 f"same build as the pages"
             )
-        tagged = [v for v in self.registry.vendors if v.tag]
-        where = f"`hosts` of vendor {_names(tagged)}" if tagged else "a vendor's `hosts`"
+        where = self._where(seen, [v for v in self.registry.vendors if v.tag])
         return (
             f"`{seen.value}` was blocked by the site's Content-Security-Policy ({seen.detail}), "
             f"and no vendor declares it: if a declared tag needs it, add it to {where} (the "
             f"CSP follows); otherwise remove what requests it"
         )
 
-    def _where(self, seen: Seen, state: ConsentState) -> str:
-        """The vendor(s) to declare it in: the granted ones with a tag, else any granted."""
-        granted = [v for v in self.registry.vendors if v.category in state.granted]
-        candidates = [v for v in granted if v.tag] or granted
+    def _where(self, seen: Seen, candidates: list[Vendor]) -> str:
+        """The vendor to declare it in: of the candidates, the one whose declarations look
+        most like it (`_gcl_au` beside `_gcl_aw`; `www.facebook.com` beside
+        `connect.facebook.net`), else all of them."""
         key = self._key(seen)
+        candidates = _most_alike(seen, candidates)
         if not candidates:
             return f"`{key}` of the vendor that sets it"
         if len(candidates) == 1:
@@ -319,7 +354,7 @@ class Judge:
 
     @staticmethod
     def _key(seen: Seen) -> str:
-        return {"host": "hosts", "storage": "storage"}.get(seen.kind, "cookies")
+        return {"host": "hosts", "blocked": "hosts", "storage": "storage"}.get(seen.kind, "cookies")
 
 
 # --- the site --------------------------------------------------------------------------
@@ -385,6 +420,7 @@ class Scanner:
         self.langs: dict[str, str] = {}
         self.seen: list[Seen] = []
         self.revoked_leftovers: list[tuple[Seen, str]] = []
+        self.remaining: list[str] = []  # cookies and keys right after revoking
         self.visits = 0
 
     # --- one consent state in one browser context ---
@@ -569,10 +605,12 @@ class Scanner:
             domain = cookie["domain"].lstrip(".")
             first = domain == self.judge.site_host or self.judge.site_host.endswith("." + domain)
             seen = Seen("cookie", cookie["name"], detail, url, state.name, first)
+            self.remaining.append(f"cookie {cookie['name']} ({detail})")
             self._leftover(seen, revoked)
         for area, keys in page.evaluate(STORAGE_KEYS).items():
             for name in keys:
                 known.add(("storage", area, name))
+                self.remaining.append(f"{area} {name}")
                 self._leftover(Seen("storage", name, area, url, state.name), revoked)
         page.evaluate("window.__scanCsp = []")
 
@@ -583,10 +621,17 @@ class Scanner:
 
     # --- the verdict ---
 
+    def seen_once(self) -> list[Seen]:
+        """What was seen; a request the CSP blocked never left, so it counts only as blocked."""
+        blocked = {(s.state, s.page, s.value) for s in self.seen if s.kind == "blocked"}
+        return [
+            s for s in self.seen if not (s.kind == "host" and (s.state, s.page, s.value) in blocked)
+        ]
+
     def findings(self) -> list[Finding]:
         states = {s.name: s for s in consent_states(self.registry)}
         grouped: dict[tuple, Finding] = {}
-        judged = [(seen, self.judge.finding(seen, states[seen.state])) for seen in self.seen]
+        judged = [(seen, self.judge.finding(seen, states[seen.state])) for seen in self.seen_once()]
         for seen, message in [*judged, *self.revoked_leftovers]:
             if not message:
                 continue
@@ -613,7 +658,7 @@ class Scanner:
 
     def seen_by_state(self) -> dict[str, dict[str, list[str]]]:
         table: dict[str, dict[str, set[str]]] = {}
-        for seen in self.seen:
+        for seen in self.seen_once():
             if seen.kind == "blocked":
                 continue
             vendors = ", ".join(v.id for v in self.judge.vendors(seen))
@@ -636,7 +681,10 @@ def scan(registry: Registry, target: Target, options) -> Report:
     started = time.monotonic()
     args = [*CHROMIUM_ARGS]
     if options.host_rules:
+        # Mapped hosts are local servers (tests' fake vendors): Chromium would refuse a public
+        # site's requests to them (Local Network Access) unless told they are expected.
         args.append(f"--host-resolver-rules={options.host_rules}")
+        args.append(f"--disable-features={LOCAL_NETWORK_CHECKS}")
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(
@@ -666,6 +714,7 @@ def scan(registry: Registry, target: Target, options) -> Report:
         findings=scanner.findings(),
         warnings=scanner.stale(),
         seen=scanner.seen_by_state(),
+        remaining_after_revocation=scanner.remaining,
     )
 
 
@@ -685,7 +734,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--host-rules",
         help="Chromium --host-resolver-rules, e.g. 'MAP www.googletagmanager.com 127.0.0.1:8443' "
-        "(tests: fake vendor servers)",
+        "(tests: fake vendor servers; also lets the site reach such local servers)",
     )
     parser.add_argument(
         "--ignore-https-errors",

@@ -74,11 +74,15 @@
   const doms = [''];
   if (!/^[\d.]+$|:/.test(location.hostname))
     for (let h = location.hostname; h.includes('.'); h = h.slice(h.indexOf('.') + 1)) doms.push('; domain=' + h);
+  const hit = (pats, n) => pats.some(p => n == p || (p.endsWith('*') && n.startsWith(p.slice(0, -1))));
   const purge = c => {
-    const pats = vendorsOf(c).flatMap(v => v.cookies);
+    const vs = vendorsOf(c);
     for (const [n] of jar())
-      if (pats.some(p => n == p || (p.endsWith('*') && n.startsWith(p.slice(0, -1)))))
+      if (hit(vs.flatMap(v => v.cookies), n))
         for (const d of doms) bake(`${n}=; max-age=0; path=/${d + sec}`); // tags set their cookies on path=/
+    // The vendors' declared localStorage / sessionStorage keys go too.
+    for (const a of ['localStorage', 'sessionStorage'])
+      safe(() => Object.keys(window[a]).forEach(k => hit(vs.flatMap(v => v.storage), k) && window[a].removeItem(k)));
   };
 
   // Fixed and non-modal; first in the DOM so keyboard and screen reader users meet it first.
