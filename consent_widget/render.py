@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -86,6 +87,7 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
                 "gpc": c.gpc_opt_out,
                 "title": c.title[lang],
                 "description": c.description[lang],
+                "purge": purge_pattern(registry, c.id),
             }
             for c in registry.categories
         ],
@@ -100,7 +102,6 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
                 "optOutUrl": v.opt_out_url,
                 "privacyUrl": v.privacy_url,
                 "cookies": list(v.cookies),
-                "storage": list(v.storage),
             }
             for v in registry.vendors
         ],
@@ -108,6 +109,16 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
             camel(k): t for k, t in registry.texts[lang].items() if k not in TABLE_ONLY_TEXTS
         },
     }
+
+
+def purge_pattern(registry: Registry, category_id: str) -> str:
+    """What opting out of a category deletes: its vendors' cookies and storage keys, as one
+    regular expression (valid in JS too); `prefix*` matches by prefix."""
+    names = [n for v in registry.vendors_of(category_id) for n in (*v.cookies, *v.storage)]
+    if not names:
+        return "(?!)"  # matches nothing
+    alternatives = [re.escape(n[:-1]) + ".*" if n.endswith("*") else re.escape(n) for n in names]
+    return f"^(?:{'|'.join(alternatives)})$"
 
 
 def serialise(config: dict) -> str:
