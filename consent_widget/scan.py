@@ -255,8 +255,13 @@ class Judge:
         cookie = seen.kind == "cookie" and seen.first_party
         return cookie and seen.value == self.registry.cookie_name
 
-    def finding(self, seen: Seen, state: ConsentState) -> str | None:
-        """The problem and its fix, or None when `seen` is declared and allowed."""
+    def finding(
+        self, seen: Seen, state: ConsentState, alone: frozenset[str] = frozenset()
+    ) -> str | None:
+        """The problem and its fix, or None when `seen` is declared and allowed.
+
+        `alone`: the categories in whose "only …" state the same thing was seen, which narrow
+        down the vendor to name in the fix."""
         if seen.kind == "blocked":
             return self._blocked(seen)
         if self.essential(seen):
@@ -282,7 +287,8 @@ class Judge:
                 f"through a vendor's `tag`, or, if it is strictly necessary, add it to "
                 f"`{self._key(seen)}` of a vendor of a required category"
             )
-        granted = [v for v in self.registry.vendors if v.category in state.granted]
+        categories = (state.granted & alone) or state.granted
+        granted = [v for v in self.registry.vendors if v.category in categories]
         where = self._where(seen, [v for v in granted if v.tag] or granted)
         return f"{what} was {self._verb(seen)} {when}: add it to {where}"
 
@@ -631,7 +637,20 @@ class Scanner:
     def findings(self) -> list[Finding]:
         states = {s.name: s for s in consent_states(self.registry)}
         grouped: dict[tuple, Finding] = {}
-        judged = [(seen, self.judge.finding(seen, states[seen.state])) for seen in self.seen_once()]
+        alone: dict[tuple[str, str], set[str]] = {}
+        for seen in self.seen:
+            state = states[seen.state]
+            if state.choice == "settings":
+                alone.setdefault((seen.kind, seen.value), set()).update(state.granted)
+        judged = [
+            (
+                seen,
+                self.judge.finding(
+                    seen, states[seen.state], frozenset(alone.get((seen.kind, seen.value), ()))
+                ),
+            )
+            for seen in self.seen_once()
+        ]
         for seen, message in [*judged, *self.revoked_leftovers]:
             if not message:
                 continue

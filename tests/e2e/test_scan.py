@@ -202,8 +202,13 @@ def test_undeclared_cookie_key_and_host_fail_with_the_named_fix(broken_scan):
 def test_a_gated_page_script_setting_an_undeclared_cookie_is_named(broken_scan):
     run, _ = broken_scan
     assert (
-        "cookie `visit_id` (domain=tsunagu-denki.com path=/) was set while only *analytics* "
-        "was granted: add it to `cookies` of vendor `google-analytics`"
+        "/en/ · only analytics: cookie `visit_id` (domain=tsunagu-denki.com path=/) was set "
+        "while only *analytics* was granted: add it to `cookies` of vendor `google-analytics`"
+    ) in run.stdout
+    # With every category granted, the "only analytics" state still tells whose it is.
+    assert (
+        "/en/ · Accept all: cookie `visit_id` (domain=tsunagu-denki.com path=/) was set while "
+        "every category was granted: add it to `cookies` of vendor `google-analytics`"
     ) in run.stdout
 
 
