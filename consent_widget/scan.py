@@ -504,7 +504,7 @@ class Scanner:
             response = page.goto(url)
         except PlaywrightError as error:
             if required:
-                raise ScanError(f"cannot open {url}: {error}") from None
+                raise ScanError(f"cannot open {url}: {str(error).splitlines()[0]}") from None
             return False
         if (
             response is None
@@ -600,7 +600,8 @@ class Scanner:
                 page.evaluate("consentWidget.open()")
             self._save_settings(page, words, frozenset())
         except PlaywrightError as error:
-            raise ScanError(f"could not revoke consent on {page.url}: {error}") from None
+            reason = str(error).splitlines()[0]
+            raise ScanError(f"could not revoke consent on {page.url}: {reason}") from None
         self._settle(page)
         revoked = {c.id for c in self.registry.categories if not c.required}
         url = self.target.short(page.url)

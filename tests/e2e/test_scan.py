@@ -271,3 +271,17 @@ def test_scan_by_url_audits_a_served_site_in_both_languages(https_site, vendors,
     assert [(p["url"], p["lang"]) for p in report["pages"]] == [("/", "ja"), ("/en/", "en")]
     assert seen(report, "only analytics", "cookie") == {"consent", "_ga", GA_COOKIE}
     assert seen(report, "no choice", "host") == set()
+
+
+def test_a_site_built_for_a_sub_path_is_scanned_at_that_path(subpath_site, vendors, tmp_path):
+    """The shipped registry (no tags yet): nothing leaves the site, the record sits at /policy/."""
+    registry = Path(__file__).parents[2] / "consent.yml"
+    run, report = scan(subpath_site.root, registry, vendors, tmp_path, "--max-pages", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert report["target"] == subpath_site.url
+    assert [(p["url"], p["lang"]) for p in report["pages"]] == [("/", "ja"), ("/en/", "en")]
+    for state in report["states"]:
+        assert seen(report, state, "host") == set(), state
+    assert report["remaining_after_revocation"] == [
+        "cookie consent (domain=127.0.0.1 path=/policy/)"
+    ]
