@@ -433,6 +433,7 @@ class Scanner:
 
     def run_state(self, state: ConsentState) -> None:
         context = self.browser.new_context(ignore_https_errors=self.options.ignore_https_errors)
+        context.set_default_timeout(WIDGET_TIMEOUT_MS)  # clicks on the widget
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         context.add_init_script(CSP_LISTENER)
         if self.target.files:
@@ -484,13 +485,18 @@ class Scanner:
                     queue.append(found)
 
     def _sitemap(self, context) -> list[str]:
-        try:
-            response = context.request.get(urljoin(self.target.root, "sitemap.xml"))
-        except PlaywrightError:  # no sitemap: the links are enough
-            return []
-        if not response.ok:
-            return []
-        locs = [self.target.normalise(loc) for loc in _sitemap_locs(response.body())]
+        """The pages `sitemap.xml` lists (none without one: the links are enough)."""
+        url = urljoin(self.target.root, "sitemap.xml")
+        if self.target.files:  # a built folder: its own file, not whatever is online
+            found = self.target.files.file_for(urlsplit(url).path)
+            xml = found.read_bytes() if found else b""
+        else:
+            try:
+                response = context.request.get(url)
+            except PlaywrightError:
+                return []
+            xml = response.body() if response.ok else b""
+        locs = [self.target.normalise(loc) for loc in _sitemap_locs(xml)]
         return [loc for loc in locs if loc]
 
     def _visit_all(self, context, page, state, where, known) -> None:
@@ -535,6 +541,12 @@ class Scanner:
             return
         self.seen.append(Seen("host", parts.hostname or "", "", page, state.name))
 
+    def _cookie(self, cookie: dict, url: str, state: ConsentState) -> Seen:
+        domain = cookie["domain"].lstrip(".")
+        first = domain == self.judge.site_host or self.judge.site_host.endswith("." + domain)
+        detail = f"domain={cookie['domain']} path={cookie['path']}"
+        return Seen("cookie", cookie["name"], detail, url, state.name, first)
+
     def _record_page(self, context, page, state: ConsentState, known: set[tuple]) -> None:
         url = self.target.short(page.url)
         if url not in self.langs:
@@ -544,10 +556,7 @@ class Scanner:
             if key in known:
                 continue
             known.add(key)
-            domain = cookie["domain"].lstrip(".")
-            first = domain == self.judge.site_host or self.judge.site_host.endswith("." + domain)
-            detail = f"domain={cookie['domain']} path={cookie['path']}"
-            self.seen.append(Seen("cookie", cookie["name"], detail, url, state.name, first))
+            self.seen.append(self._cookie(cookie, url, state))
         for area, keys in page.evaluate(STORAGE_KEYS).items():
             for name in keys:
                 if ("storage", area, name) not in known:
@@ -608,11 +617,8 @@ class Scanner:
         # What is left now is judged here, once; the visits after it record only what is new.
         for cookie in context.cookies():
             known.add(("cookie", cookie["name"], cookie["domain"], cookie["path"]))
-            detail = f"domain={cookie['domain']} path={cookie['path']}"
-            domain = cookie["domain"].lstrip(".")
-            first = domain == self.judge.site_host or self.judge.site_host.endswith("." + domain)
-            seen = Seen("cookie", cookie["name"], detail, url, state.name, first)
-            self.remaining.append(f"cookie {cookie['name']} ({detail})")
+            seen = self._cookie(cookie, url, state)
+            self.remaining.append(f"cookie {seen.value} ({seen.detail})")
             self._leftover(seen, revoked)
         for area, keys in page.evaluate(STORAGE_KEYS).items():
             for name in keys:
@@ -636,22 +642,18 @@ class Scanner:
         ]
 
     def findings(self) -> list[Finding]:
+        """Every problem once per state and thing seen, with the pages it happened on."""
         states = {s.name: s for s in consent_states(self.registry)}
-        grouped: dict[tuple, Finding] = {}
+        # The categories in whose "only …" state each thing appeared: whose it probably is.
         alone: dict[tuple[str, str], set[str]] = {}
         for seen in self.seen:
-            state = states[seen.state]
-            if state.choice == "settings":
-                alone.setdefault((seen.kind, seen.value), set()).update(state.granted)
-        judged = [
-            (
-                seen,
-                self.judge.finding(
-                    seen, states[seen.state], frozenset(alone.get((seen.kind, seen.value), ()))
-                ),
-            )
-            for seen in self.seen_once()
-        ]
+            if states[seen.state].choice == "settings":
+                alone.setdefault((seen.kind, seen.value), set()).update(states[seen.state].granted)
+        judged = []
+        for seen in self.seen_once():
+            hint = frozenset(alone.get((seen.kind, seen.value), ()))
+            judged.append((seen, self.judge.finding(seen, states[seen.state], hint)))
+        grouped: dict[tuple, Finding] = {}
         for seen, message in [*judged, *self.revoked_leftovers]:
             if not message:
                 continue
