@@ -232,35 +232,43 @@ def test_a_tag_that_fires_before_consent_fails(broken_scan):
 # --- scanning a live site by URL ---------------------------------------------------------
 
 
+class HTTPSHost:
+    """A static host on https://127.0.0.1:<port>/ with the site's own `_headers`, as a CDN."""
+
+    def __init__(self, docroot: Path, ca: trustme.CA):
+        class Handler(SimpleHTTPRequestHandler):
+            def log_message(self, format, *args):
+                pass
+
+            def end_headers(self):
+                rules_file = docroot / "_headers"
+                if rules_file.exists():
+                    rules = header_rules(rules_file.read_text())
+                    for name, value in headers_for(rules, self.path.split("?")[0]).items():
+                        self.send_header(name, value)
+                super().end_headers()
+
+        docroot.mkdir(parents=True, exist_ok=True)
+        self.server = QuietServer(("127.0.0.1", 0), functools.partial(Handler, directory=docroot))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1").configure_cert(context)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}/"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def https_site(tmp_path_factory, ca):
-    """The tagged site on a local HTTPS server with its own `_headers`, as a CDN serves it."""
+    """The tagged site, built for and served at a local HTTPS address."""
     root = tmp_path_factory.mktemp("live")
-    docroot = root / "site"
-    docroot.mkdir()
-
-    class Handler(SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):
-            pass
-
-        def end_headers(self):
-            rules_file = docroot / "_headers"
-            if rules_file.exists():
-                rules = header_rules(rules_file.read_text())
-                for name, value in headers_for(rules, self.path.split("?")[0]).items():
-                    self.send_header(name, value)
-            super().end_headers()
-
-    server = QuietServer(("127.0.0.1", 0), functools.partial(Handler, directory=docroot))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"https://127.0.0.1:{server.server_address[1]}/"
+    host = HTTPSHost(root / "site", ca)
     config = copy_site(root / "src", tagged_registry())
-    assert build(docroot, config, env={"SITE_URL": url}) == 0
-    yield url, root / "src" / "consent.yml"
-    server.shutdown()
+    assert build(root / "site", config, env={"SITE_URL": host.url}) == 0
+    yield host.url, root / "src" / "consent.yml"
+    host.close()
 
 
 def test_scan_by_url_audits_a_served_site_in_both_languages(https_site, vendors, tmp_path):
@@ -285,3 +293,36 @@ def test_a_site_built_for_a_sub_path_is_scanned_at_that_path(subpath_site, vendo
     assert report["remaining_after_revocation"] == [
         "cookie consent (domain=127.0.0.1 path=/policy/)"
     ]
+
+
+# A page of a site not built with MkDocs: the CLI's snippet in its <head>, nothing else.
+PLAIN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Shop</title>
+{snippet}</head>
+<body><main><h1>Shop</h1></main>
+<footer><a href="/privacy.html" data-consent-open>Cookie settings</a></footer></body></html>
+"""
+
+
+def test_scan_by_url_audits_a_plain_page_with_the_cli_snippet(ca, vendors, tmp_path):
+    """The snippet carries the registry's tags: they wait for consent and run as declared."""
+    registry = tmp_path / "consent.yml"
+    registry.write_text(tagged_registry(), encoding="utf-8")
+    docroot = tmp_path / "www"
+    out = docroot / "static" / "consent"
+    command = [sys.executable, "-m", "consent_widget", "build", str(registry), "-o", str(out)]
+    assert subprocess.run([*command, "--base-url", "/static/consent/"]).returncode == 0
+    snippet = (out / "snippet.en.html").read_text(encoding="utf-8")
+    (docroot / "index.html").write_text(PLAIN_PAGE.format(snippet=snippet), encoding="utf-8")
+    host = HTTPSHost(docroot, ca)
+    try:
+        run, report = scan(host.url, registry, vendors, tmp_path / "report", "--max-pages", "1")
+    finally:
+        host.close()
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert [p["url"] for p in report["pages"]] == ["/"]
+    for state in ("no choice", "Reject all", "revoked"):
+        assert seen(report, state, "host") == set(), state
+    assert seen(report, "only analytics", "cookie") == {"consent", "_ga", GA_COOKIE}
+    assert seen(report, "only advertising", "cookie") == {"consent", "_gcl_au", "_fbp"}
+    assert report["remaining_after_revocation"] == ["cookie consent (domain=127.0.0.1 path=/)"]
