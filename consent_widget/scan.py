@@ -300,6 +300,14 @@ class Judge:
         if not vendors:
             return None
         category = vendors[0].category
+        path = seen.detail.rpartition("path=")[2] if seen.kind == "cookie" else "/"
+        if path != "/":
+            return (
+                f"{self._what(seen)} (vendor {_names(vendors)}) was still there after "
+                f"*{category}* was revoked in the settings dialog: it sits on path `{path}`, and "
+                f"the widget deletes vendor cookies on path / only; have the script that sets it "
+                f"use path /"
+            )
         deletes = (
             "removes the keys listed in `storage` from localStorage and sessionStorage"
             if seen.kind == "storage"

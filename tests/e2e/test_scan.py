@@ -172,7 +172,11 @@ def broken_scan(tmp_path_factory, vendors):
     pages = {
         "ja/index.md": (docs / "ja" / "index.md").read_text(encoding="utf-8") + EARLY_TAG,
         "en/index.md": (docs / "en" / "index.md").read_text(encoding="utf-8") + GATED_SCRIPT,
-        "assets/visit-id.js": 'document.cookie = "visit_id=42; path=/; max-age=86400";\n',
+        "assets/visit-id.js": (
+            'document.cookie = "visit_id=42; path=/; max-age=86400";\n'
+            # A declared cookie, but where opting out cannot reach it.
+            'document.cookie = "_gid=GA1.1.1; path=/en/; max-age=86400";\n'
+        ),
     }
     site, registry = built(root, tagged_registry(break_registry), pages)
     return scan(site, registry, vendors, root / "report")
@@ -210,6 +214,19 @@ def test_a_gated_page_script_setting_an_undeclared_cookie_is_named(broken_scan):
         "/en/ · Accept all: cookie `visit_id` (domain=tsunagu-denki.com path=/) was set while "
         "every category was granted: add it to `cookies` of vendor `google-analytics`"
     ) in run.stdout
+
+
+def test_a_vendor_cookie_left_after_revoking_is_named(broken_scan):
+    run, report = broken_scan
+    assert (
+        "revoked: cookie `_gid` (domain=tsunagu-denki.com path=/en/) (vendor `google-analytics`) "
+        "was still there after *analytics* was revoked in the settings dialog: it sits on path "
+        "`/en/`, and the widget deletes vendor cookies on path / only; have the script that "
+        "sets it use path /"
+    ) in run.stdout
+    assert (
+        "cookie _gid (domain=tsunagu-denki.com path=/en/)" in report["remaining_after_revocation"]
+    )
 
 
 def test_a_tag_that_fires_before_consent_fails(broken_scan):
