@@ -187,7 +187,10 @@ class Report:
         out += ["", "## Seen, per consent state", ""]
         out += ["| State | Hosts | Cookies | Storage keys |", "|---|---|---|---|"]
         for state, kinds in self.seen.items():
-            cells = [", ".join(kinds.get(k, [])) or "–" for k in ("host", "cookie", "storage")]
+            cells = [
+                ", ".join(kinds.get(k, [])).replace("|", "\\|") or "–"
+                for k in ("host", "cookie", "storage")
+            ]
             out.append(f"| {state} | {' | '.join(cells)} |")
         left = ", ".join(self.remaining_after_revocation) or "nothing"
         out += ["", f"Right after revoking in the settings dialog, the browser still held: {left}."]
@@ -380,6 +383,10 @@ class Target:
 
     root: str  # e.g. https://example.com/policy/
     files: SiteFiles | None = None
+    folder: str = ""  # the built folder answering for `root`, if any
+
+    def label(self) -> str:
+        return f"{self.folder} (served as {self.root})" if self.folder else self.root
 
     def normalise(self, url: str) -> str | None:
         url = url.split("#")[0]
@@ -732,7 +739,7 @@ def scan(registry: Registry, target: Target, options) -> Report:
         finally:
             browser.close()
     return Report(
-        target=target.root,
+        target=target.label(),
         registry=registry.source,
         pages=[
             {"url": target.short(u), "lang": scanner.langs.get(target.short(u), "")}
@@ -787,7 +794,7 @@ def run(registry: Registry, args) -> int:
             return 2
         # Its own address (cookies, links and CSP as deployed); a made-up one without a sitemap.
         root = built_site_root(site_dir) or UNKNOWN_ROOT
-        target = Target(root, files=SiteFiles(site_dir, root))
+        target = Target(root, files=SiteFiles(site_dir, root), folder=str(site_dir))
     try:
         report = scan(registry, target, args)
     except ScanError as error:

@@ -303,7 +303,7 @@ def test_a_site_built_for_a_sub_path_is_scanned_at_that_path(subpath_site, vendo
     registry = Path(__file__).parents[2] / "consent.yml"
     run, report = scan(subpath_site.root, registry, vendors, tmp_path, "--max-pages", "2")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert report["target"] == subpath_site.url
+    assert report["target"] == f"{subpath_site.root} (served as {subpath_site.url})"
     assert [(p["url"], p["lang"]) for p in report["pages"]] == [("/", "ja"), ("/en/", "en")]
     for state in report["states"]:
         assert seen(report, state, "host") == set(), state
