@@ -21,7 +21,7 @@ import pytest
 import trustme
 from build_site import build
 
-from consent_widget.site_files import header_rules, headers_for
+from consent_widget.site_files import SiteFiles, header_rules, headers_for
 
 from ..tagged_site import ADS_ID, GA_ID, copy_site, tagged_registry, vendor
 from .fake_vendors import FakeVendors, QuietServer
@@ -29,6 +29,11 @@ from .fake_vendors import FakeVendors, QuietServer
 pytestmark = pytest.mark.browser
 
 GA_COOKIE = "_ga_" + GA_ID.removeprefix("G-")
+CSP_WATCH = (
+    "window.__violations = [];"
+    "document.addEventListener('securitypolicyviolation',"
+    " e => window.__violations.push(e.effectiveDirective + ' ' + e.blockedURI));"
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +86,54 @@ def seen(report: dict, state: str, kind: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def declared_scan(tmp_path_factory, vendors):
-    root = tmp_path_factory.mktemp("declared")
-    site, registry = built(root, tagged_registry())
-    return scan(site, registry, vendors, root / "report")
+def declared_site(tmp_path_factory) -> tuple[Path, Path]:
+    return built(tmp_path_factory.mktemp("declared"), tagged_registry())
+
+
+@pytest.fixture(scope="module")
+def declared_scan(declared_site, vendors):
+    site, registry = declared_site
+    return scan(
+        site,
+        registry,
+        vendors,
+        site.parent / "report",
+    )
+
+
+def test_google_tag_config_runs_after_gtag_js_under_the_widgets_consent_mode(page, declared_site):
+    """The registry's Google tag, in the page's own browser: gtag.js first, then its `config`
+    file, both after the widget's Consent Mode default and update; no CSP violation."""
+    site, _ = declared_site
+    root = "https://tsunagu-denki.com/"
+    page.context.route(f"{root}**", SiteFiles(site, root).answer)
+    gtag = Path(__file__).parent / "fake_vendors" / "gtag.js"
+    page.route(
+        "https://www.googletagmanager.com/gtag/js**",
+        lambda route: route.fulfill(path=gtag, content_type="text/javascript"),
+    )
+    page.route("https://*.google-analytics.com/**", lambda route: route.fulfill(status=204))
+    page.route("https://*.doubleclick.net/**", lambda route: route.fulfill(status=204))
+    page.route("https://*.facebook.*/**", lambda route: route.fulfill(status=204))
+    page.add_init_script(CSP_WATCH)
+    page.goto(root + "en/")
+    page.wait_for_function("() => !!window.consentWidget")
+    assert page.evaluate("(window.dataLayer || []).filter(a => a[0] !== 'consent')") == []
+    page.get_by_role("button", name="Accept all", exact=True).click()
+    page.wait_for_function("() => document.cookie.includes('_ga=')")
+    entries = page.evaluate(
+        """dataLayer.map(a => [Object.prototype.toString.call(a), a[0], String(a[1])])"""
+    )
+    assert all(kind == "[object Arguments]" for kind, _, _ in entries), entries
+    order = [(name, arg) for _, name, arg in entries]
+    default, update = order.index(("consent", "default")), order.index(("consent", "update"))
+    js = next(i for i, (name, _) in enumerate(order) if name == "js")
+    config = order.index(("config", GA_ID))
+    assert default < update < js < config, order
+    # The config file ran after gtag.js had loaded (document order of the gated scripts).
+    assert page.evaluate("window.__gtagLoads")[0] <= js
+    assert ("config", ADS_ID) in order
+    assert page.evaluate("window.__violations") == []
 
 
 def test_fully_declared_tags_pass_in_every_state(declared_scan, vendors):

@@ -4,6 +4,8 @@
 // AW-… sets _gcl_au, keeps _gcl_ls in localStorage and requests a conversion pixel.
 (() => {
   const dataLayer = (window.dataLayer = window.dataLayer || []);
+  // For the tests: how long dataLayer was when each copy of gtag.js started.
+  (window.__gtagLoads = window.__gtagLoads || []).push(dataLayer.length);
   const consent = {};
   const configured = new Set();
   const done = new Set();
