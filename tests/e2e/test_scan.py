@@ -93,12 +93,7 @@ def declared_site(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def declared_scan(declared_site, vendors):
     site, registry = declared_site
-    return scan(
-        site,
-        registry,
-        vendors,
-        site.parent / "report",
-    )
+    return scan(site, registry, vendors, site.parent / "report")
 
 
 def test_google_tag_config_runs_after_gtag_js_under_the_widgets_consent_mode(page, declared_site):
