@@ -6,7 +6,7 @@ SITE_DEPS := $(VENV)/.site-deps
 DEV_DEPS  := $(VENV)/.dev-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help build serve test lint check check-online translated release browser servers clean
+.PHONY: help build serve test lint check check-online translated release browser servers scan clean
 
 ## help: list these commands (from their `## target: what it does` lines)
 help:
@@ -64,8 +64,13 @@ lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+## scan: the built site in a real Chromium in every consent state; fails on anything
+## consent.yml does not declare (report: site-scan.md, site-scan.json)
+scan: $(DEV_DEPS) browser build
+	$(PY) -m consent_widget scan site --registry consent.yml
+
 ## test: lint, then the whole suite (unit, build, browser, hosting behind nginx and Caddy)
-test: $(DEV_DEPS) browser servers lint check
+test: $(DEV_DEPS) browser servers lint check scan
 	$(PY) -m pytest
 
 ## clean: remove the built site and the test output

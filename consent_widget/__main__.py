@@ -3,11 +3,14 @@
     python -m consent_widget check consent.yml
     python -m consent_widget build consent.yml -o OUTPUT --base-url /assets/ [--cookie-path /]
         [--policy-url /{lang}/privacy/#cookies]
+    python -m consent_widget scan SITE_DIR|URL [--registry consent.yml]   (see scan.py)
 
 `build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
-the shared CSS (which also styles the vendor table), `snippet.<lang>.html` (the two tags for
-the <head> of a page in that language) and `vendors.<lang>.html` (the disclosure table).
-OUTPUT is replaced as a whole, and only once everything is written: never half-written.
+the shared CSS (which also styles the vendor table), `snippet.<lang>.html` (for the <head> of a
+page in that language: the widget, then the registry's tags as gated placeholders, with
+`consent-tags.<hash>.js` beside them when a vendor has a Google tag) and `vendors.<lang>.html`
+(the disclosure table). OUTPUT is replaced as a whole, and only once everything is written:
+never half-written.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from . import registry as registry_module
+from . import scan, tags
 from .render import build_assets, disclosure_table, snippet, with_table_styles
 
 # A cookie's Path attribute: a URL path only. `;` would start another attribute (Domain=…).
@@ -72,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="the policy's cookie section, linked from the banner; {lang} stands for the language",
     )
+    scan_command = commands.add_parser(
+        "scan", help="visit the site in every consent state; fail on anything undeclared"
+    )
+    scan.add_arguments(scan_command)
     args = parser.parse_args(argv)
 
     try:
@@ -81,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.registry}: {count} problem{'s' if count > 1 else ''}:", file=sys.stderr)
         print(error, file=sys.stderr)
         return 1
+
+    if args.command == "scan":
+        return scan.run(registry, args)
 
     if args.command == "check":
         open_items = [v.id for v in registry.vendors if not v.confirmed]
@@ -94,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # Everything is rendered before anything is written: a failure leaves OUTPUT as it was.
     files: dict[str, bytes] = {}
+    tags_file = tags.tags_asset(registry)
+    if tags_file is not None:
+        files[tags_file.name] = tags_file.content
+    base = args.base_url.rstrip("/") + "/"
+    gated_tags = tags.placeholders(registry, base + tags_file.name if tags_file else None)
     for lang in registry.languages:
         policy_url = args.policy_url.replace("{lang}", lang)
         assets = with_table_styles(
@@ -101,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for asset in (assets.js, assets.css):
             files[asset.name] = asset.content
-        files[f"snippet.{lang}.html"] = snippet(assets, args.base_url).encode("utf-8")
+        head = snippet(assets, args.base_url) + gated_tags
+        files[f"snippet.{lang}.html"] = head.encode("utf-8")
         files[f"vendors.{lang}.html"] = (disclosure_table(registry, lang) + "\n").encode("utf-8")
     out = args.output
     try:

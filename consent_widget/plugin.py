@@ -12,7 +12,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import marker
+from . import marker, tags
 from . import registry as registry_module
 from .config import ConsentConfig
 from .render import WidgetAssets, build_assets, disclosure_table, footer_link
@@ -33,6 +33,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         self.policy_url: str = ""
         self.policy_src: str = ""  # the policy page of the current language (must carry the table)
         self.tables_rendered = 0  # in the current language build
+        self.tag_placeholders = ""  # the registry's tags, gated, for every page's <head>
         self._loaded: tuple[str, int] | None = (
             None  # (path, mtime) of the registry in self.registry
         )
@@ -84,6 +85,14 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         for asset in (self.assets.js, self.assets.css):
             files.append(File.generated(config, f"assets/{asset.name}", content=asset.content))
         self.policy_src = policy.src_uri
+        tags_file = tags.tags_asset(self.registry)
+        if tags_file is not None:
+            files.append(
+                File.generated(config, f"assets/{tags_file.name}", content=tags_file.content)
+            )
+        # An absolute path: 404 pages are served at any depth.
+        tags_url = f"{cookie_path}assets/{tags_file.name}" if tags_file else None
+        self.tag_placeholders = tags.placeholders(self.registry, tags_url)
         self.policy_url = f"{config.site_url or '/'}{policy.url}#{self.config.policy_anchor}"
         return files
 
@@ -143,6 +152,23 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
                 os.path.join(os.path.dirname(config.config_file_path), self.config.registry)
             )
         return server
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """The registry's tags on every page, gated: the widget runs them after opt-in."""
+        return self._add_tags(output)
+
+    def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        """The same on pages built from templates alone (the 404 page)."""
+        return self._add_tags(output) if template_name.endswith(".html") else output
+
+    def _add_tags(self, html: str) -> str:
+        if not self.config.enabled or not self.tag_placeholders or "</head>" not in html:
+            return html
+        return html.replace("</head>", self.tag_placeholders + "</head>", 1)
+
+    def csp_sources(self) -> dict[str, list[str]]:
+        """CSP directive → sources the registry's tags need (the site's `_headers` hook asks)."""
+        return tags.csp_sources(self.registry) if self.config.enabled else {}
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.config.enabled:

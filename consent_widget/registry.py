@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -41,6 +42,14 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """A vendor's tag: an external script (`src`), or Google tag IDs (`google`)."""
+
+    src: str | None = None
+    google: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Vendor:
     id: str
     category: str
@@ -53,6 +62,31 @@ class Vendor:
     opt_out_note: dict[str, str] | None  # shown beside the opt-out link
     cookies: tuple[str, ...]
     confirmed: bool
+    hosts: tuple[str, ...] = ()  # exact names, or *.example.com for every subdomain
+    storage: tuple[str, ...] = ()  # localStorage / sessionStorage keys, or prefix*
+    tag: Tag | None = None
+
+    def declares_host(self, host: str) -> bool:
+        return any(host_matches(pattern, host) for pattern in self.hosts)
+
+    def declares_cookie(self, name: str) -> bool:
+        return any(name_matches(pattern, name) for pattern in self.cookies)
+
+    def declares_storage(self, key: str) -> bool:
+        return any(name_matches(pattern, key) for pattern in self.storage)
+
+
+def host_matches(pattern: str, host: str) -> bool:
+    """`*.example.com` matches every subdomain of example.com (not example.com itself), as in CSP."""
+    host = host.lower().rstrip(".")
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:])
+    return host == pattern
+
+
+def name_matches(pattern: str, name: str) -> bool:
+    """A cookie or storage key: the exact name, or any name starting with `prefix*`."""
+    return name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
 
 
 @dataclass(frozen=True)
@@ -223,6 +257,9 @@ PATTERN_WORDS = {
     "^[a-z]{2}$": "a two-letter language code such as ja or en",
     "^[A-Za-z0-9_-]+$": "letters, digits, - and _ only",
     "^[A-Za-z0-9_.-]+\\*?$": "a cookie name, or a prefix ending in * (e.g. _ga_*)",
+    "^(\\*\\.)?": "a host name such as www.example.com, or *.example.com for all its subdomains (lower case, no https:// and no path)",
+    "^[^\\s*]+\\*?$": "a storage key, or a prefix ending in * (no spaces)",
+    "^(G-": "a Google tag ID: G-… for Analytics or AW-… for Ads (e.g. G-ABC123DEF4, AW-123456789)",
 }
 
 
@@ -341,6 +378,8 @@ def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
                     _unknown("category", vendor["category"], category_ids),
                 )
             )
+    for index, vendor in enumerate(vendors):
+        problems += _tag_problems(vendor, ("vendors", index), data)
     for signal, listed in data.get("consent_mode", {}).items():
         for position, category_id in enumerate(listed):
             if category_id not in category_ids:
@@ -352,6 +391,39 @@ def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
 
 
 URL_KEYS = ("opt_out_url", "privacy_url")
+
+
+# gtag.js, which a `google` tag loads, and where it reports to.
+GTAG_HOST = "www.googletagmanager.com"
+
+
+def _tag_problems(vendor: dict, where: Path_, data: dict) -> list[tuple[Path_, str]]:
+    """A tag may only load from the vendor's own declared hosts (they become the CSP)."""
+    tag = vendor.get("tag")
+    if not tag:
+        return []
+    hosts = vendor.get("hosts", [])
+    if "src" in tag and "google" in tag:
+        message = "give either `src` (a script address) or `google` (Google tag IDs), not both"
+        return [((*where, "tag"), message)]
+    if "src" in tag:
+        host = urlsplit(tag["src"]).hostname or ""
+        if not any(host_matches(pattern, host) for pattern in hosts):
+            return [((*where, "tag", "src"), _missing_host(host, hosts))]
+        return []
+    problems = []
+    if not any(host_matches(pattern, GTAG_HOST) for pattern in hosts):
+        problems.append(((*where, "tag", "google"), "gtag.js: " + _missing_host(GTAG_HOST, hosts)))
+    if not data.get("consent_mode"):
+        message = "a Google tag needs `consent_mode` (the Consent Mode signals gtag.js obeys)"
+        problems.append(((*where, "tag", "google"), message))
+    return problems
+
+
+def _missing_host(host: str, hosts: list[str]) -> str:
+    if not hosts:
+        return f"loads from '{host}', but the vendor has no `hosts`: add `hosts: [{host}]`"
+    return f"loads from '{host}', which is not among the vendor's `hosts`: add it there"
 
 
 def _unknown(kind: str, value: str, known: list[str]) -> str:
@@ -464,6 +536,11 @@ def _model(data: dict[str, Any], source: str) -> Registry:
                 opt_out_note=v.get("opt_out_note"),
                 cookies=tuple(v.get("cookies", [])),
                 confirmed=v.get("confirmed", False),
+                hosts=tuple(v.get("hosts", [])),
+                storage=tuple(v.get("storage", [])),
+                tag=Tag(src=v["tag"].get("src"), google=tuple(v["tag"].get("google", [])))
+                if v.get("tag")
+                else None,
             )
             for v in data.get("vendors", [])
         ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -100,6 +101,7 @@ def js_config(
                 "gpc": c.gpc_opt_out,
                 "title": c.title[lang],
                 "description": c.description[lang],
+                "purge": purge_pattern(registry, c.id),
             }
             for c in registry.categories
         ],
@@ -135,6 +137,16 @@ def js_config(
             else {}
         ),
     }
+
+
+def purge_pattern(registry: Registry, category_id: str) -> str:
+    """What opting out of a category deletes: its vendors' cookies and storage keys, as one
+    regular expression (valid in JS too); `prefix*` matches by prefix."""
+    names = [n for v in registry.vendors_of(category_id) for n in (*v.cookies, *v.storage)]
+    if not names:
+        return "(?!)"  # matches nothing
+    alternatives = [re.escape(n[:-1]) + ".*" if n.endswith("*") else re.escape(n) for n in names]
+    return f"^(?:{'|'.join(alternatives)})$"
 
 
 def serialise(config: dict) -> str:

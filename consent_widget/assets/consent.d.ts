@@ -41,7 +41,7 @@ export interface ConsentWidget {
   get(): ConsentDecision | null;
   /** Opens the settings dialog. */
   open(): void;
-  /** Forgets the decision (cookie deleted, optional vendors' cookies expired) and shows the banner again. */
+  /** Forgets the decision (cookie deleted, optional vendors' cookies expired, their declared storage keys removed) and shows the banner again. */
   reset(): void;
 }
 

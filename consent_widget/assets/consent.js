@@ -30,7 +30,6 @@
     }) || null;
 
   const on = (id, d = dec) => cats.some(c => c.id == id && (c.required || (d && d.cats[id] === true)));
-  const vendorsOf = c => C.vendors.filter(v => v.category == c.id);
   // Ask until the visitor chose; an automatic GPC record is enough only if GPC covers every category.
   const ask = () => !dec || (dec.how == 'gpc' && !cats.every(c => c.required || c.gpc));
 
@@ -71,15 +70,16 @@
       s.replaceWith(n);
     });
 
-  // Vendor cookies may sit on this host or on any parent domain; "x*" matches by prefix.
+  // Vendor cookies may sit on this host or on any parent domain.
   const doms = [''];
   if (!/^[\d.]+$|:/.test(location.hostname))
     for (let h = location.hostname; h.includes('.'); h = h.slice(h.indexOf('.') + 1)) doms.push('; domain=' + h);
+  // c.purge: one pattern for the names the category's vendors declare (cookies, storage keys).
   const purge = c => {
-    const pats = vendorsOf(c).flatMap(v => v.cookies);
+    const re = RegExp(c.purge);
     for (const [n] of jar())
-      if (pats.some(p => n == p || (p.endsWith('*') && n.startsWith(p.slice(0, -1)))))
-        for (const d of doms) bake(`${n}=; max-age=0; path=/${d + sec}`); // tags set their cookies on path=/
+      if (re.test(n)) for (const d of doms) bake(`${n}=; max-age=0; path=/${d + sec}`); // tags set their cookies on path=/
+    safe(() => [localStorage, sessionStorage].map(s => Object.keys(s).map(k => re.test(k) && s.removeItem(k))));
   };
 
   // Fixed and non-modal; first in the DOM so keyboard and screen reader users meet it first.
@@ -116,7 +116,7 @@
       v.optOutNote ? el('p', null, v.optOutNote) : '');
   };
   const section = c => {
-    const vs = vendorsOf(c);
+    const vs = C.vendors.filter(v => v.category == c.id);
     const sw = el('input', {
       type: 'checkbox', role: 'switch', disabled: !!c.required,
       // Before any decision: the registry's default, except what GPC opts out of.

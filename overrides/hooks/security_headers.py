@@ -27,8 +27,21 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "X-Frame-Options": "DENY",
 }
+# CSP directive → sources the consent registry's tags need (asked from the consent plugin).
+tag_sources: dict[str, list[str]] = {}
 PAGE_CACHE = "public, max-age=300, must-revalidate"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    """After every plugin's on_config, so the consent plugin has read its registry."""
+    global tag_sources
+    consent = config.plugins.get("consent")
+    tag_sources = consent.csp_sources() if consent is not None else {}
+
+
+def _allow_tags(directive: str) -> str:
+    return "".join(f" {source}" for source in tag_sources.get(directive, []))
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
@@ -58,11 +71,17 @@ def content_security_policy() -> str:
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src {scripts}",
+            f"script-src {scripts}{_allow_tags('script-src')}",
             "style-src 'self'",
-            "img-src 'self' data:",  # Material's icons are data: SVGs in its stylesheet
+            f"img-src 'self' data:{_allow_tags('img-src')}",  # Material's icons: data: SVGs
             "font-src 'self'",
-            "connect-src 'self'",
+            f"connect-src 'self'{_allow_tags('connect-src')}",
+            # Only when a tag needs frames; default-src covers them otherwise.
+            *(
+                [f"frame-src 'self'{_allow_tags('frame-src')}"]
+                if "frame-src" in tag_sources
+                else []
+            ),
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",

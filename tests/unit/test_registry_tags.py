@@ -1,0 +1,128 @@
+"""What vendors declare they touch (hosts, cookies, storage) and their tags: precise errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from consent_widget import registry
+
+from .test_registry import VALID
+
+TAGGED = VALID.replace(
+    "    cookies: [_gcl_au, _ga_*]\n",
+    "    cookies: [_gcl_au, _ga_*]\n"
+    "    hosts: [www.googletagmanager.com, '*.doubleclick.net']\n"
+    "    storage: [_gcl_ls]\n"
+    "    tag:\n"
+    "      google: [AW-123456789]\n",
+) + ("consent_mode:\n  ad_storage: [advertising]\n")
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(registry.RegistryError) as caught:
+        registry.parse(text, "consent.yml")
+    return [str(p) for p in caught.value.problems]
+
+
+def edit(old: str, new: str) -> str:
+    assert old in TAGGED, old
+    return TAGGED.replace(old, new, 1)
+
+
+def test_hosts_storage_and_tag_become_the_model():
+    vendor = registry.parse(TAGGED, "consent.yml").vendors[0]
+    assert vendor.hosts == ("www.googletagmanager.com", "*.doubleclick.net")
+    assert vendor.storage == ("_gcl_ls",)
+    assert vendor.tag == registry.Tag(google=("AW-123456789",))
+    assert vendor.declares_host("googleads.g.doubleclick.net")
+    assert not vendor.declares_host("doubleclick.net")  # *. means subdomains, as in CSP
+    assert not vendor.declares_host("evil-doubleclick.net")
+    assert vendor.declares_cookie("_ga_ABC") and not vendor.declares_cookie("_gid")
+    assert vendor.declares_storage("_gcl_ls") and not vendor.declares_storage("_gcl_ls2")
+
+
+def test_a_src_tag_on_a_declared_host_is_valid():
+    text = edit("      google: [AW-123456789]", "      src: https://www.googletagmanager.com/x.js")
+    assert registry.parse(text).vendors[0].tag.src == "https://www.googletagmanager.com/x.js"
+
+
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        (
+            "    hosts: [www.googletagmanager.com, '*.doubleclick.net']",
+            "    hosts: [https://www.googletagmanager.com/, '*.doubleclick.net']",
+            "consent.yml:22: vendors[0].hosts[0]: must be a host name such as www.example.com, or "
+            "*.example.com for all its subdomains (lower case, no https:// and no path); found "
+            "'https://www.googletagmanager.com/'",
+        ),
+        (
+            "    hosts: [www.googletagmanager.com, '*.doubleclick.net']",
+            "    hosts: [www.googletagmanager.com, 'ads.*.doubleclick.net']",
+            "consent.yml:22: vendors[0].hosts[1]: must be a host name such as www.example.com",
+        ),
+        (
+            "    storage: [_gcl_ls]",
+            "    storage: ['my key']",
+            "consent.yml:23: vendors[0].storage[0]: must be a storage key, or a prefix ending in *",
+        ),
+        (
+            "      google: [AW-123456789]",
+            "      google: [UA-1234-1]",
+            "consent.yml:25: vendors[0].tag.google[0]: must be a Google tag ID: G-… for Analytics "
+            "or AW-… for Ads (e.g. G-ABC123DEF4, AW-123456789); found 'UA-1234-1'",
+        ),
+        (
+            "      google: [AW-123456789]",
+            "      src: http://www.googletagmanager.com/x.js",
+            "consent.yml:25: vendors[0].tag.src: must be a web address starting with https://; "
+            "found 'http://www.googletagmanager.com/x.js'",
+        ),
+        (
+            "      google: [AW-123456789]",
+            "      src: https://cdn.example.com/tag.js",
+            "consent.yml:25: vendors[0].tag.src: loads from 'cdn.example.com', which is not "
+            "among the vendor's `hosts`: add it there",
+        ),
+        (
+            "      google: [AW-123456789]",
+            "      sorce: https://cdn.example.com/tag.js",
+            "consent.yml:25: vendors[0].tag.sorce: unknown key 'sorce' (did you mean 'src'?)",
+        ),
+        (
+            "      google: [AW-123456789]",
+            "      google: [AW-123456789]\n      src: https://www.googletagmanager.com/x.js",
+            "consent.yml:24: vendors[0].tag: give either `src` (a script address) or `google` "
+            "(Google tag IDs), not both",
+        ),
+        (
+            "    hosts: [www.googletagmanager.com, '*.doubleclick.net']",
+            "    hosts: ['*.doubleclick.net']",
+            "consent.yml:25: vendors[0].tag.google: gtag.js: loads from 'www.googletagmanager.com', "
+            "which is not among the vendor's `hosts`: add it there",
+        ),
+        (
+            "consent_mode:\n  ad_storage: [advertising]\n",
+            "",
+            "consent.yml:25: vendors[0].tag.google: a Google tag needs `consent_mode` (the "
+            "Consent Mode signals gtag.js obeys)",
+        ),
+        (
+            "    tag:\n      google: [AW-123456789]\n",
+            "    tag: {}\n",
+            "consent.yml:24: vendors[0].tag: must not be empty",
+        ),
+    ],
+)
+def test_bad_hosts_and_tags_are_named_precisely(old, new, expected):
+    found = problems(edit(old, new))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_src_tag_needs_hosts_at_all():
+    text = edit("    hosts: [www.googletagmanager.com, '*.doubleclick.net']\n", "")
+    text = text.replace("      google: [AW-123456789]", "      src: https://cdn.example.com/t.js")
+    assert problems(text) == [
+        "consent.yml:24: vendors[0].tag.src: loads from 'cdn.example.com', but the vendor has "
+        "no `hosts`: add `hosts: [cdn.example.com]`"
+    ]
