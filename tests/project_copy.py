@@ -29,5 +29,5 @@ def _ignored(folder: str, names: list[str]) -> set[str]:
 
 
 def copy_project(target: Path) -> Path:
-    shutil.copytree(ROOT, target, ignore=_ignored)
+    shutil.copytree(ROOT, target, ignore=_ignored, dirs_exist_ok=True)
     return target

@@ -7,11 +7,12 @@ the tests' fake vendor servers answer for their real hosts. `edit` changes the r
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+
+from tests.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 GA_ID, ADS_ID = "G-TEST12345", "AW-123456789"
@@ -41,9 +42,7 @@ def tagged_registry(edit: Callable[[dict], None] | None = None) -> str:
 
 def copy_site(dest: Path, registry_text: str, pages: dict[str, str] | None = None) -> Path:
     """The site's sources under `dest` with this registry (and extra docs files); its mkdocs.yml."""
-    for name in ("docs", "overrides"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    copy_project(dest)
     (dest / "consent.yml").write_text(registry_text, encoding="utf-8")
     for rel, text in (pages or {}).items():
         target = dest / "docs" / rel

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
+from tests.project_copy import copy_project
 
-from ..conftest import ROOT, build
+from ..conftest import build
 from .conftest import LAYOUTS
 
 CONFIGS = {
@@ -28,10 +28,7 @@ def test_configs_lie_beside_the_site_and_never_inside(hosting_builds):
 
 
 def test_a_failed_build_leaves_the_previous_configs(tmp_path, capsys):
-    for name in ("docs", "overrides", "hosting"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    for name in ("mkdocs.yml", "consent.yml"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    tmp_path = copy_project(tmp_path / "project")
     site, hosting = tmp_path / "site", tmp_path / "site.hosting"
     assert build(site, tmp_path / "mkdocs.yml") == 0
     before = {p.name: p.read_bytes() for p in hosting.iterdir()}
