@@ -24,10 +24,12 @@ from .fixtures.consent import (
     LANGS,
     REGISTRY,
     banner_button,
+    decision,
     dialog_button,
     expect_no_banner,
     open_page,
     policy,
+    record_cookie,
     switch,
     wait_for_cookie,
     write_fixture,
@@ -194,6 +196,38 @@ def _cookies_when(context, expected: set, timeout: float = 2.0) -> set:
         if held == expected or time.monotonic() > deadline:
             return held
         time.sleep(0.05)
+
+
+# 3. Another cookie named `consent` (issue 7) ------------------------------------------------
+
+
+def _other_apps_cookie(site) -> dict:
+    # Another application on the same domain, with its own idea of a "consent" cookie.
+    return {"name": COOKIE, "value": "other-app", "domain": PARENT, "path": "/"}
+
+
+def _stale_cookie_on_en(site) -> dict:
+    # A record of an older revision, left on /en/ (a longer path: listed first there).
+    stale = record_cookie(site, rev=REGISTRY.revision - 1, how="reject")
+    del stale["url"]
+    return {**stale, "domain": "www.example.test", "path": "/en/"}
+
+
+@pytest.mark.parametrize(
+    "other", [_other_apps_cookie, _stale_cookie_on_en], ids=["other-app", "stale-en"]
+)
+def test_another_consent_cookie_does_not_hide_the_visitors_choice(page, https_site, other):
+    page.context.add_cookies([other(https_site)])
+    watch = watch_page(page, https_site.url)
+    open_page(page, https_site.page("privacy/"))
+    banner_button(page, "ja", "accept_all").click()
+    chosen = decision(page)
+    page.reload()
+    for path, lang in (("privacy/", "ja"), ("en/", "en"), ("en/privacy/", "en"), ("", "ja")):
+        open_page(page, https_site.page(path))
+        expect_no_banner(page, lang)
+        assert decision(page) == chosen, f"/{path} does not know the visitor's choice"
+    watch.assert_clean()
 
 
 # 4. Registry text is text in the banner and the dialog ---------------------------------------
