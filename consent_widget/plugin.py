@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,6 +20,15 @@ log = get_plugin_logger(__name__)
 
 # Where a policy page wants the vendor table. An HTML comment, so without the plugin it shows nothing.
 TABLE_MARKER = "<!-- consent:vendors -->"
+# Characters a browser leaves as they are in a URL path (an existing %XX too). `;` is encoded:
+# it would end the cookie's path attribute.
+URL_PATH_SAFE = "/%!$&'()*+,:=@[]|~"
+
+
+def cookie_path(site_url: str | None) -> str:
+    """The site's path as a browser sends it (`/ポリシー/` → `/%E3%83%9D…/`): a cookie whose path
+    is written unencoded never matches the page's path, and the choice would never come back."""
+    return quote(urlsplit(site_url or "/").path or "/", safe=URL_PATH_SAFE)
 
 
 def _ours(path: str) -> bool:
@@ -63,8 +72,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
             return None
         # One asset per language: the page's language is known only now, after mkdocs-static-i18n.
         lang = config.theme.get("language", "")
-        cookie_path = urlsplit(config.site_url or "/").path or "/"
-        self.assets = build_assets(self.registry, lang, cookie_path=cookie_path)
+        self.assets = build_assets(self.registry, lang, cookie_path=cookie_path(config.site_url))
         self.tables_rendered = 0
         # Replace, not add: each language build (and each `mkdocs serve` reload) has its own names.
         config.extra_javascript[:] = [s for s in config.extra_javascript if not _ours(str(s))]
