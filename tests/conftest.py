@@ -27,7 +27,7 @@ LANGUAGES = {"ja": "", "en": "en/"}  # language → path prefix under the site r
 # Real-looking names, mapped to 127.0.0.1 in the browsers: unlike an IP address, a host with a
 # parent domain (cookies on .example.test) on which https makes cookies Secure.
 TEST_HOSTS = ("www.example.test", "example.test")
-BROWSERS = ("chromium",)  # every browser test runs in each, unless marked only_browser
+BROWSERS = ("chromium", "firefox")  # every browser test runs in each, unless marked only_browser
 
 
 def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -232,6 +232,8 @@ def browser_type_launch_args(browser_type_launch_args, browser_name):
 
 
 @pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+def artifacts(browser_name) -> Path:
+    """Where screenshots go: test-artifacts/, and test-artifacts/firefox/ for Firefox's."""
+    folder = ARTIFACTS if browser_name == "chromium" else ARTIFACTS / browser_name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
