@@ -32,7 +32,7 @@ build: $(SITE_DEPS)
 serve: $(SITE_DEPS)
 	SITE_URL=http://127.0.0.1:8000/ $(PY) -m mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-## browser: a Chromium for the browser tests (system package first)
+## browser: a Chromium and a Firefox for the browser tests (system packages first)
 browser: $(DEV_DEPS)
 	$(PY) scripts/setup_browser.py
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,6 +20,15 @@ from .render import WidgetAssets, build_assets, disclosure_table, footer_link
 log = get_plugin_logger(__name__)
 
 TABLE_MARKER = marker.TABLE_MARKER
+# Characters a browser leaves as they are in a URL path (an existing %XX too). `;` is encoded:
+# it would end the cookie's path attribute.
+URL_PATH_SAFE = "/%!$&'()*+,:=@[]|~"
+
+
+def cookie_path(site_url: str | None) -> str:
+    """The site's path as a browser sends it (`/ポリシー/` → `/%E3%83%9D…/`): a cookie whose path
+    is written unencoded never matches the page's path, and the choice would never come back."""
+    return quote(urlsplit(site_url or "/").path or "/", safe=URL_PATH_SAFE)
 
 
 def _ours(path: str) -> bool:
@@ -65,14 +74,14 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
             return None
         # One asset per language: the page's language is known only now, after mkdocs-static-i18n.
         lang = config.theme.get("language", "")
-        cookie_path = urlsplit(config.site_url or "/").path or "/"
+        root_path = cookie_path(config.site_url)
         policy = self._policy_file(files, config)
         # The banner's link: a path from the site root, so it works on whatever origin serves it.
-        section = f"{cookie_path}{policy.url}#{self.config.policy_anchor}"
+        section = f"{root_path}{policy.url}#{self.config.policy_anchor}"
         # Set by the site's policy-versions hook: when the policy last changed, and where to read how.
         change = config.extra.get("policy_change")
         self.assets = build_assets(
-            self.registry, lang, cookie_path, policy_url=section, policy_change=change
+            self.registry, lang, root_path, policy_url=section, policy_change=change
         )
         self.tables_rendered = 0
         # Replace, not add: each language build (and each `mkdocs serve` reload) has its own names.
@@ -91,7 +100,7 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
                 File.generated(config, f"assets/{tags_file.name}", content=tags_file.content)
             )
         # An absolute path: 404 pages are served at any depth.
-        tags_url = f"{cookie_path}assets/{tags_file.name}" if tags_file else None
+        tags_url = f"{root_path}assets/{tags_file.name}" if tags_file else None
         self.tag_placeholders = tags.placeholders(self.registry, tags_url)
         self.policy_url = f"{config.site_url or '/'}{policy.url}#{self.config.policy_anchor}"
         return files

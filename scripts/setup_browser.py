@@ -1,8 +1,12 @@
-"""Make a Chromium available for the browser tests, and say which one.
+"""Make a Chromium and a Firefox available for the browser tests, and say which ones.
 
-Order: $CHROMIUM_PATH; Debian's `chromium` package (installed with apt when we are root on
-Debian and it is missing, with a Japanese font so screenshots show text, not boxes);
-otherwise Playwright's own download (`python -m playwright install chromium`).
+For each browser, in order: its variable ($CHROMIUM_PATH, $FIREFOX_PATH); Debian's package
+(`chromium`, `firefox-esr`; installed with apt when we are root on Debian and it is missing,
+with a Japanese font so screenshots show text, not boxes); otherwise Playwright's own download
+(`python -m playwright install chromium firefox`).
+
+Playwright drives a stock Firefox over WebDriver BiDi (the tests launch it with
+`channel="moz-firefox"`); its own Firefox build speaks Playwright's protocol and needs neither.
 """
 
 from __future__ import annotations
@@ -11,18 +15,52 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-SYSTEM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
-APT_PACKAGES = ("chromium", "fonts-ipafont-gothic")
+JAPANESE_FONT = "fonts-ipafont-gothic"
+
+
+@dataclass(frozen=True)
+class Browser:
+    name: str  # Playwright's name for it
+    title: str
+    variable: str  # set it to a binary to use that one
+    candidates: tuple[str, ...]  # system binaries, best first
+    apt_package: str
+
+
+CHROMIUM = Browser(
+    "chromium",
+    "Chromium",
+    "CHROMIUM_PATH",
+    ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"),
+    "chromium",
+)
+FIREFOX = Browser(
+    "firefox",
+    "Firefox",
+    "FIREFOX_PATH",
+    ("/usr/bin/firefox-esr", "/usr/lib/firefox-esr/firefox-esr"),
+    "firefox-esr",
+)
+BROWSERS = (CHROMIUM, FIREFOX)
+
+
+def find_system(browser: Browser) -> str | None:
+    """The binary to use, or None to let Playwright use its own."""
+    override = os.environ.get(browser.variable)
+    if override:
+        return override
+    return next((path for path in browser.candidates if Path(path).is_file()), None)
 
 
 def find_system_chromium() -> str | None:
-    """The Chromium binary to use, or None to let Playwright use its own."""
-    override = os.environ.get("CHROMIUM_PATH")
-    if override:
-        return override
-    return next((path for path in SYSTEM_CANDIDATES if Path(path).is_file()), None)
+    return find_system(CHROMIUM)
+
+
+def find_system_firefox() -> str | None:
+    return find_system(FIREFOX)
 
 
 def _has_japanese_font() -> bool:
@@ -36,7 +74,7 @@ def _can_apt() -> bool:
     return Path("/etc/debian_version").exists() and shutil.which("apt-get") and os.geteuid() == 0
 
 
-def _apt_install(packages: tuple[str, ...]) -> None:
+def _apt_install(packages: list[str]) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     cmd = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
@@ -44,22 +82,24 @@ def _apt_install(packages: tuple[str, ...]) -> None:
 
 
 def main() -> int:
-    path = find_system_chromium()
-    if path is None and _can_apt():
-        print("setup_browser: installing Debian's chromium with apt")
-        _apt_install(APT_PACKAGES)
-        path = find_system_chromium()
-    elif path is not None and not _has_japanese_font() and _can_apt():
-        print("setup_browser: installing a Japanese font with apt")
-        _apt_install(APT_PACKAGES[1:])
-    if path is not None:
-        print(f"setup_browser: using system Chromium {path}")
-        return 0
-    print("setup_browser: no system Chromium; using Playwright's (python -m playwright install)")
-    cmd = [sys.executable, "-m", "playwright", "install", "--with-deps", "chromium"]
-    if sys.platform != "linux" or not _can_apt():
-        cmd.remove("--with-deps")
-    return subprocess.run(cmd).returncode
+    missing = [b.apt_package for b in BROWSERS if find_system(b) is None]
+    if not _has_japanese_font():
+        missing.append(JAPANESE_FONT)
+    if missing and _can_apt():
+        print(f"setup_browser: installing {', '.join(missing)} with apt")
+        _apt_install(missing)
+    status = 0
+    for browser in BROWSERS:
+        path = find_system(browser)
+        if path is not None:
+            print(f"setup_browser: using system {browser.title} {path}")
+            continue
+        print(f"setup_browser: no system {browser.title}; using Playwright's (playwright install)")
+        cmd = [sys.executable, "-m", "playwright", "install", "--with-deps", browser.name]
+        if sys.platform != "linux" or not _can_apt():
+            cmd.remove("--with-deps")
+        status = status or subprocess.run(cmd).returncode
+    return status
 
 
 if __name__ == "__main__":

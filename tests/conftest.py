@@ -1,25 +1,33 @@
-"""Shared fixtures: the site is built once per session and served on 127.0.0.1:<random port>."""
+"""Shared fixtures: the site is built once per session and served on 127.0.0.1:<random port>;
+once more over HTTPS at https://www.example.test:<port>/ for what only a real domain shows."""
 
 from __future__ import annotations
 
 import functools
+import ssl
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
+import trustme
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_site import build  # noqa: E402
-from setup_browser import find_system_chromium  # noqa: E402
+from setup_browser import find_system_chromium, find_system_firefox  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
 LANGUAGES = {"ja": "", "en": "en/"}  # language → path prefix under the site root
+# Real-looking names, mapped to 127.0.0.1 in the browsers: unlike an IP address, a host with a
+# parent domain (cookies on .example.test) on which https makes cookies Secure.
+TEST_HOSTS = ("www.example.test", "example.test")
+BROWSERS = ("chromium", "firefox")  # every browser test runs in each, unless marked only_browser
 
 
 def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -81,6 +89,13 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class SiteServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that does not know the test CA drops its first TLS connection: not a fault.
+        if not isinstance(sys.exc_info()[1], ssl.SSLError):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class Site:
     root: Path  # the built files
@@ -97,23 +112,39 @@ class Site:
         return target.read_text(encoding="utf-8")
 
 
-def serve(docroot: Path, site_path: str = "/") -> tuple[ThreadingHTTPServer, str]:
+def serve(
+    docroot: Path, site_path: str = "/", tls: ssl.SSLContext | None = None, host: str = ""
+) -> tuple[SiteServer, str]:
+    """Serve `docroot` on 127.0.0.1 (over HTTPS with `tls`); return the server and the site's URL.
+
+    The URL names `host` (default: the IP address) and carries `site_path` percent-encoded, as
+    a browser sends it (`/ポリシー/` → `/%E3%83%9D…/`)."""
     handler = functools.partial(SiteHandler, directory=str(docroot), site_path=site_path)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = SiteServer(("127.0.0.1", 0), handler)
+    if tls:
+        # The handshake happens in each connection's own thread, not in the accepting loop.
+        server.socket = tls.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    return server, f"http://{host}:{port}{site_path}"
+    ip, port = server.server_address[:2]
+    scheme = "https" if tls else "http"
+    return server, f"{scheme}://{host or ip}:{port}{quote(site_path)}"
 
 
-def built_site(tmp_path_factory, site_path: str = "/") -> Iterator[Site]:
-    """The real site, built strictly with the test server's address as `site_url`."""
+def built_site(tmp_path_factory, site_path: str = "/", **server) -> Iterator[Site]:
+    """The real site, built strictly with the test server's address as `site_url`.
+
+    `server`: `tls` and `host` for `serve()`."""
     docroot = tmp_path_factory.mktemp("host")
     out = docroot / site_path.strip("/") if site_path != "/" else docroot
     out.mkdir(parents=True, exist_ok=True)
     # Bind first, so the build knows the origin every absolute link must use.
-    server, url = serve(docroot, site_path)
+    server, url = serve(docroot, site_path, **server)
     try:
-        assert build(out, ROOT / "mkdocs.yml", env={"SITE_URL": url}) == 0, "site build failed"
+        # SITE_URL as an operator writes it: `/ポリシー/`, not percent-encoded.
+        env = {"SITE_URL": unquote(url)}
+        assert build(out, ROOT / "mkdocs.yml", env=env) == 0, "site build failed"
         yield Site(root=out, url=url)
     finally:
         server.shutdown()
@@ -130,13 +161,60 @@ def subpath_site(tmp_path_factory) -> Iterator[Site]:
     yield from built_site(tmp_path_factory, "/policy/")
 
 
-# --- Playwright --------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def unicode_subpath_site(tmp_path_factory) -> Iterator[Site]:
+    """Hosted under a non-ASCII sub-path (SITE_URL=http://…/ポリシー/), served percent-encoded."""
+    yield from built_site(tmp_path_factory, "/ポリシー/")
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium when present (Playwright cannot download its own here)."""
+def https_site(tmp_path_factory) -> Iterator[Site]:
+    """The site over HTTPS at https://www.example.test:<port>/ (also answering as example.test),
+    with a certificate from a CA made for this session. Contexts must accept it
+    (`ignore_https_errors`); the page is then a secure context, so `Secure` cookies are stored."""
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert(*TEST_HOSTS).configure_cert(tls)
+    yield from built_site(tmp_path_factory, tls=tls, host=TEST_HOSTS[0])
+
+
+# --- Playwright --------------------------------------------------------------------
+
+
+def pytest_configure(config):
+    """Browser tests run in Chromium and Firefox unless `--browser` names one."""
+    if not config.option.browser:
+        config.option.browser = list(BROWSERS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.only_browser("chromium")` (for what Firefox cannot do, such as the DevTools
+    protocol): the other browser's copy is deselected, not skipped, so skips stay meaningful."""
+    keep, drop = [], []
+    for item in items:
+        only = item.get_closest_marker("only_browser")
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("browser_name") if callspec else None
+        (drop if only and name and name != only.args[0] else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, browser_name):
+    """Debian's Chromium and Firefox ESR when present (Playwright cannot download its own here);
+    the test domains resolve to the test server."""
     args = {**browser_type_launch_args}
+    if browser_name == "firefox":
+        executable = find_system_firefox()
+        if executable:
+            # A stock Firefox speaks WebDriver BiDi, not the protocol of Playwright's own build.
+            args.update(channel="moz-firefox", executable_path=executable)
+        args["firefox_user_prefs"] = {
+            **args.get("firefox_user_prefs", {}),
+            "network.dns.localDomains": ",".join(TEST_HOSTS),
+        }
+        return args
     executable = find_system_chromium()
     if executable:
         args["executable_path"] = executable
@@ -148,11 +226,14 @@ def browser_type_launch_args(browser_type_launch_args):
         "--disable-background-networking",
         "--disable-component-update",
         "--no-first-run",
+        "--host-resolver-rules=" + ", ".join(f"MAP {host} 127.0.0.1" for host in TEST_HOSTS),
     ]
     return args
 
 
 @pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+def artifacts(browser_name) -> Path:
+    """Where screenshots go: test-artifacts/, and test-artifacts/firefox/ for Firefox's."""
+    folder = ARTIFACTS if browser_name == "chromium" else ARTIFACTS / browser_name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -173,7 +173,8 @@
   };
 
   const init = () => {
-    dec = parse((jar().find(c => c[0] == K.name) || [])[1]);
+    // The first valid record: another app's `consent` cookie, or a stale one on a longer path, may come first.
+    dec = jar().map(c => c[0] == K.name && parse(c[1])).find(d => d) || null;
     gcm('default');
     if (dec) gcm('update');
     if (!dec && gpc) decide('gpc', () => false);

@@ -8,7 +8,8 @@ from consent_widget.__main__ import main as cli
 
 from ..conftest import ROOT, serve
 
-pytestmark = pytest.mark.browser
+# Chromium only: a stylesheet check; the visitor suite covers Firefox.
+pytestmark = [pytest.mark.browser, pytest.mark.only_browser("chromium")]
 
 
 @pytest.fixture

@@ -67,6 +67,15 @@ def test_keyboard_reaches_the_banner_and_the_dialog(page, site, watch, lang):
     box = dialog(page, lang)
     expect(box, "Enter on Settings opens no dialog").to_be_visible()
     assert focused(page)["inDialog"], "the dialog opened but focus stayed behind it"
+    page.keyboard.press("Escape")
+    expect(box, "Esc does not close the dialog").to_be_hidden()
+    assert focused(page)["text"] == t["settings"], (
+        f"after Esc focus is on {focused(page)}, not back on {t['settings']!r}"
+    )
+    # Before the Tab round below: a headless Firefox whose focus went out to its own UI does
+    # not give it back to the page, and Enter would no longer press the button.
+    page.keyboard.press("Enter")
+    expect(box, "Enter on Settings does not open the dialog again").to_be_visible()
 
     # Tab goes round inside the dialog (the browser's own UI may take one stop), never behind it.
     stops = []
@@ -87,9 +96,6 @@ def test_keyboard_reaches_the_banner_and_the_dialog(page, site, watch, lang):
     assert focused(page)["text"] == t["settings"], (
         f"after Esc focus is on {focused(page)}, not back on {t['settings']!r}"
     )
-    page.keyboard.press("Enter")
-    expect(box).to_be_visible()
-    page.keyboard.press("Escape")
     watch.assert_clean()
 
 
@@ -157,6 +163,7 @@ new PerformanceObserver(list => { for (const e of list.getEntries()) window.__sh
 """
 
 
+@pytest.mark.only_browser("chromium")  # Firefox has no layout-shift entries: it would pass blind
 @pytest.mark.parametrize("width,height", [(375, 667), (1280, 800)])
 @pytest.mark.parametrize("path,lang", PAGES)
 def test_banner_causes_no_layout_shift(page, site, watch, path, lang, width, height):
@@ -262,6 +269,9 @@ def in_view(locator) -> bool:
 # 17. Screenshots -----------------------------------------------------------------------------
 
 
+# Chromium only: Playwright's screenshots in Firefox inject an inline style, which the site's
+# CSP reports as a violation (the test asserts none).
+@pytest.mark.only_browser("chromium")
 @pytest.mark.parametrize("width,height", [(375, 667), (1280, 800)])
 @pytest.mark.parametrize("lang", LANGS)
 def test_screenshots_of_banner_and_settings(new_context, site, artifacts, lang, width, height):
@@ -287,6 +297,7 @@ def test_screenshots_of_banner_and_settings(new_context, site, artifacts, lang, 
     watch.assert_clean()
 
 
+@pytest.mark.only_browser("chromium")  # print emulation has no effect in Firefox over BiDi
 @pytest.mark.parametrize("lang", LANGS)
 def test_printing_the_policy_leaves_the_banner_out(page, site, lang):
     open_page(page, site.page(policy(lang)))

@@ -303,9 +303,11 @@ def test_an_automatic_gpc_record_lapses_when_the_signal_is_off(new_context, site
 
 @pytest.mark.parametrize("where", ["footer", "article"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_without_javascript_settings_links_lead_to_the_vendor_table(new_context, site, lang, where):
+def test_without_javascript_settings_links_lead_to_the_vendor_table(
+    no_script_page, site, lang, where
+):
     t = words(lang)
-    page = new_context(java_script_enabled=False).new_page()
+    page = no_script_page
     watch = watch_page(page, site.url)
     page.goto(site.page(LANGS[lang]))
     expect(page.locator(".cw-banner, .cw-dialog")).to_have_count(0)

@@ -25,7 +25,8 @@ from tests.versioned_project import (
 from .conftest import watch_page
 from .fixtures.consent import banner, ready, record_cookie
 
-pytestmark = pytest.mark.browser
+# Chromium only: the history pages carry no browser-specific behaviour; Chromium keeps the suite's time.
+pytestmark = [pytest.mark.browser, pytest.mark.only_browser("chromium")]
 
 PREFIX = {"ja": "", "en": "en/"}
 NEW_SENTENCE = {"ja": JA_NEW, "en": EN_NEW}

@@ -26,7 +26,8 @@ from consent_widget.site_files import SiteFiles, header_rules, headers_for
 from ..tagged_site import ADS_ID, GA_ID, copy_site, tagged_registry, vendor
 from .fake_vendors import FakeVendors, QuietServer
 
-pytestmark = pytest.mark.browser
+# Chromium only: the scan drives its own Chromium.
+pytestmark = [pytest.mark.browser, pytest.mark.only_browser("chromium")]
 
 GA_COOKIE = "_ga_" + GA_ID.removeprefix("G-")
 CSP_WATCH = (

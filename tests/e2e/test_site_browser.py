@@ -104,6 +104,7 @@ def test_usable_at_phone_and_desktop_width(page, site, artifacts, width, path, l
     page.screenshot(path=artifacts / f"{name}.png", full_page=True)
 
 
+@pytest.mark.only_browser("chromium")  # print emulation has no effect in Firefox over BiDi
 @pytest.mark.parametrize("prefix", ["", "en/"])
 def test_print_shows_the_text_without_chrome(page, site, prefix):
     page.goto(site.page(prefix + "privacy/"))

@@ -10,6 +10,13 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
 from .conftest import PAGES, PageWatch, watch_page
+from .fixtures.consent import (
+    banner_button,
+    decision,
+    expect_no_banner,
+    open_page,
+    wait_for_cookie,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +76,21 @@ def test_switcher_and_consent_cookie_under_the_sub_path(page, subpath_site, sub_
     link = page.locator("footer a[data-consent-open]")
     expect(link).to_have_attribute("href", subpath_site.page("en/privacy/#cookies"))
     sub_watch.assert_clean()
+
+
+def test_a_non_ascii_sub_path_remembers_the_choice(page, unicode_subpath_site):
+    """SITE_URL=http://…/ポリシー/: the browser asks for /%E3%83%9D…/, and the cookie's path
+    must be that percent-encoded path, or it never comes back (issue 7)."""
+    site = unicode_subpath_site
+    encoded = urlsplit(site.url).path
+    assert encoded == "/%E3%83%9D%E3%83%AA%E3%82%B7%E3%83%BC/", encoded
+    watch = watch_page(page, site.url)
+    open_page(page, site.page("privacy/"))
+    banner_button(page, "ja", "accept_all").click()
+    cookie = wait_for_cookie(page.context)
+    assert cookie["path"] == encoded, f"the choice is stored for {cookie['path']!r}"
+    for path, lang in (("privacy/", "ja"), ("en/privacy/", "en"), ("", "ja")):
+        open_page(page, site.page(path))
+        expect_no_banner(page, lang)
+        assert decision(page)["how"] == "accept", f"/{path} does not know the choice"
+    watch.assert_clean()

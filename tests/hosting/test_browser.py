@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from ..e2e.conftest import watch_page
 from ..e2e.fixtures.consent import banner, banner_button, dialog, open_page
 
-pytestmark = pytest.mark.browser
+# Chromium only: what is tested is the server's answers; the visitor suite covers Firefox.
+pytestmark = [pytest.mark.browser, pytest.mark.only_browser("chromium")]
 
 # One page of each kind and language: the server sends every page the same headers (the
 # hosting suite checks that on every file); every page in the browser is the visitor suite's.
