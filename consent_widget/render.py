@@ -164,20 +164,38 @@ def disclosure_table(registry: Registry, lang: str) -> str:
         return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(label)}</a>'
 
     head = ("category", "service", "operator", "data", "purpose", "opt_out")
+
+    # Narrow screens show each row as a block, each cell under its column's name (data-label;
+    # site.css). Explicit roles keep it a table for screen readers whose browser drops table
+    # semantics once `display` changes (Safari).
+    def cell(key: str, content: str) -> str:
+        return f'<td role="cell" data-label="{escape(words[key])}">{content}</td>'
+
+    def link_cell(content: str) -> str:  # the opt-out link names itself: no label above it
+        return f'<td role="cell">{content}</td>'
+
     rows = []
     for category in registry.categories:
         for vendor in registry.vendors_of(category.id):
             cells = [
-                f'<th scope="row">{escape(vendor.service[lang])}</th>',
-                f"<td>{escape(vendor.operator[lang])}<br>{link(vendor.privacy_url, words['privacy_policy'])}</td>",
-                f"<td>{escape(vendor.data[lang])}</td>",
-                f"<td>{escape(vendor.purpose[lang])}</td>",
-                f"<td>{link(vendor.opt_out_url, words['opt_out'])}</td>",
+                cell("category", escape(category.title[lang])),
+                f'<th scope="row" role="rowheader">{escape(vendor.service[lang])}</th>',
+                cell(
+                    "operator",
+                    f"{escape(vendor.operator[lang])}<br>"
+                    f"{link(vendor.privacy_url, words['privacy_policy'])}",
+                ),
+                cell("data", escape(vendor.data[lang])),
+                cell("purpose", escape(vendor.purpose[lang])),
+                link_cell(link(vendor.opt_out_url, words["opt_out"])),
             ]
-            rows.append(f"<tr><td>{escape(category.title[lang])}</td>{''.join(cells)}</tr>")
-    header = "".join(f'<th scope="col">{escape(words[key])}</th>' for key in head)
+            rows.append(f'<tr role="row">{"".join(cells)}</tr>')
+    header = "".join(
+        f'<th scope="col" role="columnheader">{escape(words[key])}</th>' for key in head
+    )
     return (
         f'<div class="cw-disclosure" id="consent-vendors">'
-        f"<table><caption>{escape(words['table_caption'])}</caption>"
-        f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f'<table role="table"><caption>{escape(words["table_caption"])}</caption>'
+        f'<thead role="rowgroup"><tr role="row">{header}</tr></thead>'
+        f'<tbody role="rowgroup">{"".join(rows)}</tbody></table></div>'
     )
