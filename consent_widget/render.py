@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -18,6 +19,8 @@ from .registry import Registry
 CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
 # Interface words only the disclosure table prints: not shipped to the browser.
 TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
+# A sentence with what follows its full stop: 。 (no space after it) or ". " and the like.
+SENTENCE = re.compile(r".+?(?:[。！？]|[.!?](?:\s+|$)|$)", re.S)
 # Characters that could end a <script> or a JS line if the asset were ever inlined.
 JSON_ESCAPES = {
     "<": "\\u003c",
@@ -104,9 +107,18 @@ def js_config(registry: Registry, lang: str, cookie_path: str = "/") -> dict:
             for v in registry.vendors
         ],
         "texts": {
-            camel(k): t for k, t in registry.texts[lang].items() if k not in TABLE_ONLY_TEXTS
+            camel(k): sentences(t) if k == "banner_text" else t
+            for k, t in registry.texts[lang].items()
+            if k not in TABLE_ONLY_TEXTS
         },
     }
+
+
+def sentences(text: str) -> list[str]:
+    """The banner's text, one block per sentence: no single block drawn by the deferred script
+    may be large enough to become the page's Largest Contentful Paint (and hold it back).
+    Joined again, the pieces give the text back exactly."""
+    return SENTENCE.findall(text)
 
 
 def serialise(config: dict) -> str:

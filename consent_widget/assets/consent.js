@@ -86,8 +86,11 @@
   // its height, so nothing moves, not even a footer pushed down by a flex body with min-height (Material).
   const banner = show => {
     if (show && !bar) {
+      // One block per sentence (the build splits them): a whole paragraph drawn this late could
+      // be the page's Largest Contentful Paint, and hold that back until the scripts have run.
       bar = el('div', { className: 'cw-banner', role: 'region', 'aria-label': T.bannerTitle },
-        el('h2', null, T.bannerTitle), el('p', null, T.bannerText), acts(T.settings, open));
+        el('h2', null, T.bannerTitle), el('p', null, ...T.bannerText.map(s => el('span', null, s))),
+        acts(T.settings, open));
       pad = el('div', { className: 'cw-spacer' });
       D.body.prepend(bar);
       D.body.append(pad);

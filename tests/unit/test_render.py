@@ -122,3 +122,13 @@ def test_cli_check_lists_unconfirmed_vendors():
     )
     assert run.returncode == 0, run.stderr
     assert "OK" in run.stdout
+
+
+def test_banner_text_is_shipped_as_sentences_that_join_back_to_it():
+    for lang in ("ja", "en"):
+        text = model().texts[lang]["banner_text"]
+        pieces = render.js_config(model(), lang)["texts"]["bannerText"]
+        assert "".join(pieces) == text
+        assert len(pieces) >= 2, pieces
+    assert render.sentences("一文目。二文目。") == ["一文目。", "二文目。"]
+    assert render.sentences("One. Two, Co., Ltd. Three") == ["One. ", "Two, Co., Ltd. ", "Three"]
