@@ -41,3 +41,13 @@ def test_two_stylesheets_block_rendering(site, path, lang):
     soup = BeautifulSoup(site.html(path), "html.parser")
     sheets = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
     assert len(sheets) == 2, sheets
+
+
+@pytest.mark.parametrize("path,lang", PAGES)
+def test_no_script_blocks_the_parser(site, path, lang):
+    """Material's bundle sat parser-blocking at the end of <body>; every script file is
+    deferred now, in document order (Material's first, then the consent widget)."""
+    soup = BeautifulSoup(site.html(path), "html.parser")
+    scripts = soup.find_all("script", src=True)
+    assert scripts and all(s.has_attr("defer") for s in scripts), [str(s) for s in scripts]
+    assert "bundle" in scripts[0]["src"] and "consent" in scripts[-1]["src"]
