@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from urllib.parse import quote, urlsplit
 
+from jinja2 import pass_context
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import normalize_url
 
 from . import marker, tags
 from . import registry as registry_module
@@ -102,7 +104,8 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
         # An absolute path: 404 pages are served at any depth.
         tags_url = f"{root_path}assets/{tags_file.name}" if tags_file else None
         self.tag_placeholders = tags.placeholders(self.registry, tags_url)
-        self.policy_url = f"{config.site_url or '/'}{policy.url}#{self.config.policy_anchor}"
+        # Site-relative: each page links it relative to itself, so it works at any origin.
+        self.policy_url = f"{policy.url}#{self.config.policy_anchor}"
         return files
 
     def _policy_file(self, files: Files, config: MkDocsConfig) -> File:
@@ -120,9 +123,14 @@ class ConsentPlugin(BasePlugin[ConsentConfig]):
     def on_env(self, env, config: MkDocsConfig, files: Files):
         """Templates place the footer control with `{{ consent_footer_link(lang) }}`."""
         if self.config.enabled:
-            env.globals["consent_footer_link"] = lambda lang: footer_link(
-                self.registry, lang, self.policy_url
-            )
+
+            @pass_context
+            def consent_footer_link(context, lang: str) -> str:
+                # Relative to the page; the 404 page (served at any depth) gets an absolute path.
+                href = normalize_url(self.policy_url, context.get("page"), context["base_url"])
+                return footer_link(self.registry, lang, href)
+
+            env.globals["consent_footer_link"] = consent_footer_link
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files):

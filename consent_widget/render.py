@@ -21,6 +21,8 @@ CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
 TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
 # Filled in here with the policy's change date (see js_config's `policy_change`), not shipped as is.
 POLICY_CHANGED = "policy_changed"
+# A sentence with what follows its full stop: 。 (no space after it) or ". " and the like.
+SENTENCE = re.compile(r".+?(?:[。！？]|[.!?](?:\s+|$)|$)", re.S)
 # Characters that could end a <script> or a JS line if the asset were ever inlined.
 JSON_ESCAPES = {
     "<": "\\u003c",
@@ -121,7 +123,7 @@ def js_config(
             for v in registry.vendors
         ],
         "texts": {
-            camel(k): t
+            camel(k): sentences(t) if k == "banner_text" else t
             for k, t in texts.items()
             if k not in TABLE_ONLY_TEXTS and k != POLICY_CHANGED
         },
@@ -147,6 +149,13 @@ def purge_pattern(registry: Registry, category_id: str) -> str:
         return "(?!)"  # matches nothing
     alternatives = [re.escape(n[:-1]) + ".*" if n.endswith("*") else re.escape(n) for n in names]
     return f"^(?:{'|'.join(alternatives)})$"
+
+
+def sentences(text: str) -> list[str]:
+    """The banner's text, one block per sentence: no single block drawn by the deferred script
+    may be large enough to become the page's Largest Contentful Paint (and hold it back).
+    Joined again, the pieces give the text back exactly."""
+    return SENTENCE.findall(text)
 
 
 def serialise(config: dict) -> str:
@@ -219,21 +228,39 @@ def disclosure_table(registry: Registry, lang: str) -> str:
         return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(label)}</a>'
 
     head = ("category", "service", "operator", "data", "purpose", "opt_out")
+
+    # Narrow screens show each row as a block, each cell under its column's name (data-label;
+    # site.css). Explicit roles keep it a table for screen readers whose browser drops table
+    # semantics once `display` changes (Safari).
+    def cell(key: str, content: str) -> str:
+        return f'<td role="cell" data-label="{escape(words[key])}">{content}</td>'
+
+    def link_cell(content: str) -> str:  # the opt-out link names itself: no label above it
+        return f'<td role="cell">{content}</td>'
+
     rows = []
     for category in registry.categories:
         for vendor in registry.vendors_of(category.id):
             note = f"<br>{escape(vendor.opt_out_note[lang])}" if vendor.opt_out_note else ""
             cells = [
-                f'<th scope="row">{escape(vendor.service[lang])}</th>',
-                f"<td>{escape(vendor.operator[lang])}<br>{link(vendor.privacy_url[lang], words['privacy_policy'])}</td>",
-                f"<td>{escape(vendor.data[lang])}</td>",
-                f"<td>{escape(vendor.purpose[lang])}</td>",
-                f"<td>{link(vendor.opt_out_url[lang], words['opt_out'])}{note}</td>",
+                cell("category", escape(category.title[lang])),
+                f'<th scope="row" role="rowheader">{escape(vendor.service[lang])}</th>',
+                cell(
+                    "operator",
+                    f"{escape(vendor.operator[lang])}<br>"
+                    f"{link(vendor.privacy_url[lang], words['privacy_policy'])}",
+                ),
+                cell("data", escape(vendor.data[lang])),
+                cell("purpose", escape(vendor.purpose[lang])),
+                link_cell(link(vendor.opt_out_url[lang], words["opt_out"]) + note),
             ]
-            rows.append(f"<tr><td>{escape(category.title[lang])}</td>{''.join(cells)}</tr>")
-    header = "".join(f'<th scope="col">{escape(words[key])}</th>' for key in head)
+            rows.append(f'<tr role="row">{"".join(cells)}</tr>')
+    header = "".join(
+        f'<th scope="col" role="columnheader">{escape(words[key])}</th>' for key in head
+    )
     return (
         f'<div class="cw-disclosure" id="consent-vendors">'
-        f"<table><caption>{escape(words['table_caption'])}</caption>"
-        f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f'<table role="table"><caption>{escape(words["table_caption"])}</caption>'
+        f'<thead role="rowgroup"><tr role="row">{header}</tr></thead>'
+        f'<tbody role="rowgroup">{"".join(rows)}</tbody></table></div>'
     )

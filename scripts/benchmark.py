@@ -1,6 +1,7 @@
 """Size and build-time figures for the consent widget, beside its peers, in one run.
 
     python scripts/benchmark.py [--runs 3] [--no-peers] [--no-build]
+                                [--no-lighthouse] [--lighthouse-runs 3] [--page "ja home" ...]
 
 Sizes: raw, gzip -9 and brotli (quality 11) bytes of
   * the engine: consent.js + consent.css as shipped, without any registry data;
@@ -10,13 +11,24 @@ Sizes: raw, gzip -9 and brotli (quality 11) bytes of
 Targets: engine ≤ 3,000 B gzip, total ≤ 5,000 B gzip.
 Build time: the same docs built with and without the consent plugin (median of --runs,
 interleaved), and the plugin's own work timed in-process.
+Lighthouse 12.2.3 (installed by npm into .cache/lighthouse, run with the system Chromium,
+$CHROME_PATH or /usr/lib/chromium/chromium): mobile and desktop scores of the four categories
+and the Largest Contentful Paint of both languages' home and policy pages, for this site,
+this site with the consent widget's script blocked, and stock Material built from the same
+docs (no widget, no hooks, Material's defaults but `font: false`: nothing is fetched from
+outside here). One interleaved batch, median of --lighthouse-runs; both sites served from
+127.0.0.1 by a server that compresses as a CDN does. Audits that error (Lighthouse 12 cannot
+read some traces of Chromium 156) are left out of the category scores.
+Goals: at or above stock everywhere; the banner delays LCP by at most 100 ms.
 Prints figures; it is not a test and asserts nothing beyond reporting the targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
+import json
 import os
 import shutil
 import statistics
@@ -24,10 +36,13 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import brotli
+from build_site import build
 
 from consent_widget import registry, render
 
@@ -157,6 +172,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true", help="skip the npm downloads")
     parser.add_argument("--no-build", action="store_true", help="skip the build timing")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse batch")
+    parser.add_argument("--lighthouse-runs", type=int, default=3)
+    parser.add_argument(
+        "--page", action="append", choices=list(LH_PAGES), help="Lighthouse on this page only"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,7 +209,259 @@ def main() -> int:
                 f"(share {share:+.1%}; differences under ~5% are noise)"
             )
             print(f"plugin's own work per build (in-process): {plugin_work_ms():.1f} ms")
+
+        if not args.no_lighthouse:
+            lighthouse_batch(workdir, args.lighthouse_runs, args.page or list(LH_PAGES))
     return 0
+
+
+# --- Lighthouse -----------------------------------------------------------------------
+
+LIGHTHOUSE = "lighthouse@12.2.3"
+LIGHTHOUSE_DIR = ROOT / ".cache" / "lighthouse"  # git-ignored
+CHROME = os.environ.get("CHROME_PATH", "/usr/lib/chromium/chromium")
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+LH_PAGES = {"ja home": "", "ja policy": "privacy/", "en home": "en/", "en policy": "en/privacy/"}
+FORMS = ("mobile", "desktop")
+LCP_BUDGET_MS = 100  # what the banner may add to the page's LCP
+STOCK_MKDOCS_YML = """\
+site_name: {site_name}
+site_url: {site_url}
+docs_dir: docs
+theme:
+  name: material
+  language: ja
+  font: false
+plugins:
+  - search
+  - i18n:
+      docs_structure: folder
+      languages:
+        - {{locale: ja, name: 日本語, default: true, build: true}}
+        - {{locale: en, name: English, build: true}}
+markdown_extensions: [abbr, attr_list, md_in_html, tables, footnotes, {{toc: {{permalink: true}}}}]
+"""
+
+
+class CdnHandler(SimpleHTTPRequestHandler):
+    """Static files compressed on the fly (brotli, else gzip) for text types, as a CDN does."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
+
+    def log_message(self, format, *args):
+        pass
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        accepted = self.headers.get("Accept-Encoding", "")
+        if not (path.endswith(self.TEXT) and os.path.isfile(path)):
+            return super().send_head()
+        encoding = "br" if "br" in accepted else "gzip" if "gzip" in accepted else None
+        body = _compressed(path, encoding)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return _BytesFile(body)
+
+
+class _BytesFile:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, *_args) -> bytes:
+        data, self.data = self.data, b""
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+@functools.cache
+def _compressed(path: str, encoding: str | None) -> bytes:
+    data = Path(path).read_bytes()
+    if encoding == "br":
+        return brotli.compress(data, quality=11)
+    if encoding == "gzip":
+        return gzip.compress(data, 9, mtime=0)
+    return data
+
+
+def serve(root: Path) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(CdnHandler, directory=str(root))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def lighthouse_bin() -> Path:
+    binary = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
+        print(f"installing {LIGHTHOUSE} into {LIGHTHOUSE_DIR.relative_to(ROOT)} …", flush=True)
+        subprocess.run(
+            [
+                "npm",
+                "i",
+                "-E",
+                LIGHTHOUSE,
+                "--prefix",
+                str(LIGHTHOUSE_DIR),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+            ],
+            check=True,
+        )
+    return binary
+
+
+def build_stock(workdir: Path, url: str) -> Path:
+    """Stock Material with the same docs: no widget, no hooks, Material's own defaults."""
+    project = workdir / "stock"
+    for lang in ("ja", "en"):
+        shutil.copytree(ROOT / "docs" / lang, project / "docs" / lang)
+    config = project / "mkdocs.yml"
+    config.write_text(
+        STOCK_MKDOCS_YML.format(
+            site_name="株式会社リエゾンエナジー プライバシーポリシー", site_url=url
+        ),
+        encoding="utf-8",
+    )
+    site = workdir / "stock-site"
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    return site
+
+
+def lighthouse(binary: Path, url: str, form: str, blocked: str | None = None) -> dict:
+    """One Lighthouse run: category scores (0–100, errored audits left out), LCP, LCP element."""
+    command = [
+        str(binary),
+        url,
+        "--output=json",
+        "--output-path=stdout",
+        "--quiet",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
+    ]
+    if form == "desktop":
+        command.append("--preset=desktop")
+    if blocked:
+        command.append(f"--blocked-url-patterns={blocked}")
+    run = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CHROME_PATH": CHROME},
+    )
+    if run.returncode != 0 or not run.stdout.strip():
+        raise RuntimeError(f"lighthouse failed on {url}: {run.stderr.strip()[-300:]}")
+    report = json.loads(run.stdout)
+    audits = report["audits"]
+    scores = {}
+    for category in CATEGORIES:
+        weighted = [
+            (ref["weight"], audits[ref["id"]]["score"])
+            for ref in report["categories"][category]["auditRefs"]
+            if ref["weight"] > 0
+            and audits[ref["id"]]["scoreDisplayMode"] in ("binary", "numeric", "metricSavings")
+            and audits[ref["id"]]["score"] is not None
+        ]
+        total = sum(w for w, _ in weighted)
+        scores[category] = round(100 * sum(w * s for w, s in weighted) / total) if total else None
+    lcp = audits["largest-contentful-paint"].get("numericValue")
+    element = audits.get("largest-contentful-paint-element", {}).get("details", {})
+    snippet = json.dumps(element)
+    return {"scores": scores, "lcp": lcp, "banner_lcp": "cw-banner" in snippet}
+
+
+def lighthouse_batch(workdir: Path, runs: int, pages: list[str]) -> None:
+    binary = lighthouse_bin()
+    ours_root, stock_root = workdir / "ours-site", workdir / "stock-site"
+    ours_root.mkdir()
+    ours_server, ours_url = serve(ours_root)
+    stock_root.mkdir()
+    stock_server, stock_url = serve(stock_root)
+    try:
+        if build(ours_root, ROOT / "mkdocs.yml", env={"SITE_URL": ours_url}) != 0:
+            raise SystemExit("benchmark: the site does not build")
+        build_stock(workdir, stock_url)
+        variants = {
+            "ours": (ours_url, None),
+            "blocked": (ours_url, "*/assets/consent.*.js"),
+            "stock": (stock_url, None),
+        }
+        results: dict[tuple, list[dict]] = {}
+        total = runs * len(FORMS) * len(pages) * len(variants)
+        done = 0
+        for _ in range(runs):  # interleaved: machine noise hits every variant alike
+            for form in FORMS:
+                for page in pages:
+                    for variant, (base, blocked) in variants.items():
+                        done += 1
+                        print(f"\r  lighthouse {done}/{total}", end="", file=sys.stderr, flush=True)
+                        result = lighthouse(binary, base + LH_PAGES[page], form, blocked)
+                        results.setdefault((form, page, variant), []).append(result)
+        print(file=sys.stderr)
+    finally:
+        ours_server.shutdown()
+        stock_server.shutdown()
+    print_lighthouse(results, runs, pages)
+
+
+def print_lighthouse(results: dict, runs: int, pages: list[str]) -> None:
+    def med(rows: list[dict], key: str) -> float | None:
+        values = [r["scores"][key] if key in CATEGORIES else r[key] for r in rows]
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else None
+
+    def scores(rows: list[dict]) -> str:
+        return "/".join(
+            f"{med(rows, c):.0f}" if med(rows, c) is not None else "-" for c in CATEGORIES
+        )
+
+    print()
+    print(
+        f"Lighthouse 12.2.3, median of {runs}, interleaved. Scores: performance/accessibility/"
+        "best practices/SEO; LCP in ms; 'delay' = LCP minus LCP with the widget's script blocked."
+    )
+    print(
+        f"{'form':8} {'page':10} {'ours':>15} {'LCP':>6} {'stock':>15} {'LCP':>6} "
+        f"{'blocked LCP':>11} {'delay':>6}  banner LCP"
+    )
+    short = []
+    for form in FORMS:
+        for page in pages:
+            ours = results[(form, page, "ours")]
+            stock = results[(form, page, "stock")]
+            blocked = results[(form, page, "blocked")]
+            delay = med(ours, "lcp") - med(blocked, "lcp")
+            banner = sum(r["banner_lcp"] for r in ours)
+            print(
+                f"{form:8} {page:10} {scores(ours):>15} {med(ours, 'lcp'):>6.0f} "
+                f"{scores(stock):>15} {med(stock, 'lcp'):>6.0f} {med(blocked, 'lcp'):>11.0f} "
+                f"{delay:>+6.0f}  {banner}/{len(ours)}"
+            )
+            for category in CATEGORIES:
+                if (med(ours, category) or 0) < (med(stock, category) or 0):
+                    short.append(f"{form} {page} {category}")
+            if delay > LCP_BUDGET_MS:
+                short.append(f"{form} {page} banner delays LCP by {delay:.0f} ms")
+    print()
+    print(f"at or above stock, banner delay ≤ {LCP_BUDGET_MS} ms: {_verdict(not short)}")
+    for line in short:
+        print(f"  short: {line}")
 
 
 def _verdict(ok: bool) -> str:

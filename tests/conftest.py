@@ -4,6 +4,7 @@ once more over HTTPS at https://www.example.test:<port>/ for what only a real do
 from __future__ import annotations
 
 import functools
+import os
 import ssl
 import sys
 import threading
@@ -66,7 +67,33 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # keep test output readable
         pass
 
+    # Pre-compressed siblings the build writes, in the order a CDN prefers them.
+    ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+    def send_head(self):
+        """Serve `file.br` / `file.gz` for `file` when the browser accepts it, as a CDN does."""
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        accepted = {
+            part.split(";")[0].strip()
+            for part in self.headers.get("Accept-Encoding", "").split(",")
+        }
+        self.vary = any(os.path.isfile(path + suffix) for _, suffix in self.ENCODINGS)
+        for encoding, suffix in self.ENCODINGS:
+            if encoding in accepted and os.path.isfile(path + suffix):
+                body = open(path + suffix, "rb")  # noqa: SIM115 (the caller closes it)
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(path))
+                self.send_header("Content-Encoding", encoding)
+                self.send_header("Content-Length", str(os.fstat(body.fileno()).st_size))
+                self.end_headers()
+                return body
+        return super().send_head()
+
     def end_headers(self):
+        if getattr(self, "vary", False):
+            self.send_header("Vary", "Accept-Encoding")
         rules_file = Path(self.directory) / self.site_path.lstrip("/") / "_headers"
         if rules_file.exists():
             path = self.path.split("?")[0].split("#")[0]

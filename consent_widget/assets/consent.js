@@ -87,11 +87,13 @@
   // its height, so nothing moves, not even a footer pushed down by a flex body with min-height (Material).
   const banner = show => {
     if (show && !bar) {
+      // One block per sentence (the build splits them): a whole paragraph drawn this late could
+      // be the page's Largest Contentful Paint, and hold that back until the scripts have run.
       bar = el('div', { className: 'cw-banner', role: 'region', 'aria-label': T.bannerTitle },
         // Asked again after a policy change: say when, and link (new tab) to what changed.
         el('h2', null, T.bannerTitle),
-        el('p', null, T.bannerText, ' ', C.policy ? el('a', { href: C.policy }, T.policyLink) : '',
-          ' ', old && C.change ? link(...C.change) : ''),
+        el('p', null, ...T.bannerText.map(s => el('span', null, s)), ' ',
+          C.policy ? el('a', { href: C.policy }, T.policyLink) : '', ' ', old && C.change ? link(...C.change) : ''),
         acts(T.settings, open));
       pad = el('div', { className: 'cw-spacer' });
       D.body.prepend(bar);

@@ -1,10 +1,14 @@
 """Site hook: the links between a page and its other-language versions.
 
-mkdocs-static-i18n emits relative hreflang alternates without `x-default`; search engines want
-absolute ones. Each page's alternates are also recorded in `site_common.state` for the sitemaps.
+Search engines want absolute hreflang alternates with an `x-default` (mkdocs-static-i18n emits
+relative ones without it): the head gets them from `hreflang_urls`. The language switcher a
+visitor clicks stays relative, so it works at any origin (previews, staging, `www` vs apex).
+Each page's alternates are also recorded in `site_common.state` for the sitemaps.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import site_common
 from mkdocs.config.defaults import MkDocsConfig
@@ -30,14 +34,17 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 @event_priority(-50)  # after mkdocs-static-i18n (50) has pointed the alternates at this page
 def on_page_context(context, page: Page, config: MkDocsConfig, nav):
     roots = site_common.language_roots(config)
-    alternates = {}
+    alternates, switcher = {}, {}
     for lang, root in roots.items():
         alt_file = getattr(page.file, "alternates", {}).get(lang)
         alternates[lang] = site_common.abs_url(config, alt_file.url) if alt_file else root
+        # Site-relative: Material's `url` filter makes it relative to the page.
+        switcher[lang] = alt_file.url if alt_file else root.removeprefix(config.site_url)
     for alt in _theme_alternates(config):
-        alt["link"] = alternates.get(alt["lang"], alt["link"])
+        alt["link"] = switcher.get(alt["lang"], alt["link"]) or "./"
 
     page_url = site_common.abs_url(config, page.url)
+    context["hreflang_urls"] = alternates
     context["x_default_url"] = alternates[site_common.default_lang(config)]
     site_common.state.pages[page_url] = site_common.SitePage(
         url=page_url,
@@ -49,13 +56,18 @@ def on_page_context(context, page: Page, config: MkDocsConfig, nav):
 
 
 def on_template_context(context, template_name: str, config: MkDocsConfig):
-    """The 404 page switches language to the other language's home."""
+    """The 404 page switches language to the other language's home.
+
+    It is served at any depth, so its links are absolute paths (no host: any origin works).
+    """
     if template_name == "404.html":
         roots = site_common.language_roots(config)
+        paths = {lang: urlsplit(root).path for lang, root in roots.items()}
         for alt in _theme_alternates(config):
-            alt["link"] = roots.get(alt["lang"], alt["link"])
+            alt["link"] = paths.get(alt["lang"], alt["link"])
+        context["hreflang_urls"] = roots
         context["x_default_url"] = roots[site_common.default_lang(config)]
-        context["language_home_url"] = roots[site_common.current_lang(config)]
+        context["language_home_url"] = paths[site_common.current_lang(config)]
     return context
 
 

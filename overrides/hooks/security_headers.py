@@ -1,4 +1,5 @@
-"""Site hook: CDN header rules (`_headers`, the Netlify / Cloudflare Pages format).
+"""Site hook: CDN header rules (`_headers`, the Netlify / Cloudflare Pages format), and the
+same CSP in each page's `<meta http-equiv>` for hosts that ignore `_headers` (GitHub Pages).
 
 A strict CSP whose only inline-script allowances are the hashes of the scripts the theme really
 emits (collected from every page written), HSTS and friends, immutable caching for
@@ -11,10 +12,12 @@ import base64
 import hashlib
 import os
 import re
+from html import escape
 from urllib.parse import urlsplit
 
 import site_common
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 
 # Inline <script> elements that execute (JSON data blocks do not, and CSP ignores them).
@@ -29,6 +32,10 @@ SECURITY_HEADERS = {
 }
 # CSP directive → sources the consent registry's tags need (asked from the consent plugin).
 tag_sources: dict[str, list[str]] = {}
+# Ignored by browsers in a <meta http-equiv> policy (CSP3 §3.3): they stay in `_headers`.
+META_UNSUPPORTED = ("frame-ancestors", "report-uri", "report-to", "sandbox")
+# The meta policy goes right after this, before any script or stylesheet it must govern.
+META_ANCHOR = '<meta charset="utf-8">'
 PAGE_CACHE = "public, max-age=300, must-revalidate"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 
@@ -45,29 +52,60 @@ def _allow_tags(directive: str) -> str:
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    _collect_inline_scripts(output)
-    return output
+    return _with_meta_policy(output, page.file.src_uri)
 
 
 def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
     if template_name.endswith(".html"):
-        _collect_inline_scripts(output)
+        return _with_meta_policy(output, template_name)
     return output
 
 
-def _collect_inline_scripts(html: str) -> None:
+def _with_meta_policy(html: str, source: str) -> str:
+    """The page's own CSP as a meta element, for hosts that ignore `_headers` (GitHub Pages).
+
+    Its script hashes are those of this page's inline scripts, known only now that it is
+    rendered; `_headers` gets the union over all pages.
+    """
+    hashes = _inline_script_hashes(html)
+    site_common.state.inline_script_hashes |= hashes
+    if META_ANCHOR not in html:
+        raise PluginError(
+            f"security_headers: {source} has no '{META_ANCHOR}' to put the CSP meta after "
+            "(overrides/main.html, block site_meta)."
+        )
+    meta = (
+        '\n  <meta http-equiv="Content-Security-Policy" '
+        f'content="{escape(meta_content_security_policy(hashes), quote=False)}">'
+    )
+    return html.replace(META_ANCHOR, META_ANCHOR + meta, 1)
+
+
+def _inline_script_hashes(html: str) -> set[str]:
+    hashes = set()
     for match in INLINE_SCRIPT.finditer(html):
         kind = re.search(r'\btype="([^"]*)"', match["attrs"])
         if kind and kind[1] not in ("text/javascript", "module"):
             continue  # data blocks (application/json) and gated text/plain scripts never execute
         digest = hashlib.sha256(match["body"].encode("utf-8")).digest()
-        site_common.state.inline_script_hashes.add(
-            "'sha256-" + base64.b64encode(digest).decode() + "'"
-        )
+        hashes.add("'sha256-" + base64.b64encode(digest).decode() + "'")
+    return hashes
 
 
-def content_security_policy() -> str:
-    scripts = " ".join(["'self'", *sorted(site_common.state.inline_script_hashes)])
+def meta_content_security_policy(script_hashes: set[str]) -> str:
+    """`content_security_policy()` without what a meta element cannot carry."""
+    return "; ".join(
+        directive
+        for directive in content_security_policy(script_hashes).split("; ")
+        if directive.split()[0] not in META_UNSUPPORTED
+    )
+
+
+def content_security_policy(script_hashes: set[str] | None = None) -> str:
+    """The site's policy; by default with the inline-script hashes of every page so far."""
+    if script_hashes is None:
+        script_hashes = site_common.state.inline_script_hashes
+    scripts = " ".join(["'self'", *sorted(script_hashes)])
     return "; ".join(
         [
             "default-src 'self'",

@@ -133,3 +133,20 @@ def test_english_pages_show_the_translation_notice_first(page, site, watch):
     expect(page.locator("article h1")).to_be_visible()
     expect(page.locator(".translation-notice")).to_have_count(0)
     watch.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "prefix,query,other",
+    [("en/", "共同利用", "ja"), ("", "personal information", "en"), ("", "Handling", "en")],
+)
+def test_search_returns_only_pages_in_the_readers_language(page, site, watch, prefix, query, other):
+    """A term found only in the other language's pages finds nothing here."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site.page(prefix))
+    search(page, query)
+    meta = page.locator(".md-search-result__meta")
+    expect(meta).not_to_have_text(re.compile("^$|初期化|Initializing", re.I))
+    hrefs = [a.get_attribute("href") for a in page.locator(".md-search-result__link").all()]
+    other_language = [h for h in hrefs if ("/en/" in h) == (other == "en")]
+    assert not other_language, f"{other} pages found from /{prefix}: {other_language}"
+    watch.assert_clean()

@@ -182,3 +182,13 @@ def test_policy_change_is_shipped_only_when_there_is_one():
     assert "policyChanged" not in changed["texts"]
     js = render.build_assets(model(), "ja", "/policy/", policy_change=change).js.content.decode()
     assert '"change":["/policy/history/2026-11-26..2027-04-01/privacy/","2027年4月1日に' in js
+
+
+def test_banner_text_is_shipped_as_sentences_that_join_back_to_it():
+    for lang in ("ja", "en"):
+        text = model().texts[lang]["banner_text"]
+        pieces = render.js_config(model(), lang)["texts"]["bannerText"]
+        assert "".join(pieces) == text
+        assert len(pieces) >= 2, pieces
+    assert render.sentences("一文目。二文目。") == ["一文目。", "二文目。"]
+    assert render.sentences("One. Two, Co., Ltd. Three") == ["One. ", "Two, Co., Ltd. ", "Three"]
