@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from playwright.sync_api import expect
@@ -257,7 +257,9 @@ WIDGET_PARTS = ".cw-banner, .cw-banner *, .cw-dialog, .cw-dialog *"
 @pytest.mark.parametrize("lang", LANGS)
 def test_markup_in_every_registry_text_shows_as_text(page, https_site, lang):
     registry = hostile_registry()
-    assets = render.build_assets(registry, lang)
+    # With the banner's policy link and its "policy changed" line, so their words show too.
+    change = {"date": "2027-04-01", "url": "/history/"}
+    assets = render.build_assets(registry, lang, "/", "/privacy/#cookies", change)
     folder = https_site.root / "_fixtures" / f"hostile-{lang}"
     folder.mkdir(parents=True, exist_ok=True)
     for asset in (assets.js, assets.css):
@@ -279,6 +281,11 @@ def test_markup_in_every_registry_text_shows_as_text(page, https_site, lang):
     watch = watch_page(page, https_site.url)
     page.route(url, without_csp)
     page.add_init_script(GPC_SCRIPT)  # so the dialog also shows its GPC notice
+    # A choice made under an older revision: the banner asks again and says the policy changed.
+    earlier = {"v": 1, "rev": registry.revision - 1, "ts": 1, "how": "accept", "cats": {}}
+    page.context.add_cookies(
+        [{"name": registry.cookie_name, "value": quote(json.dumps(earlier)), "url": url}]
+    )
     open_page(page, url)
     page.evaluate(
         """() => document.body.insertAdjacentHTML('beforeend',
