@@ -23,7 +23,7 @@ import jinja2
 import site_common
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.plugins import event_priority, get_plugin_logger
 
 log = get_plugin_logger(__name__)
 
@@ -89,9 +89,11 @@ def on_startup(command: str, dirty: bool) -> None:
     _command = command
 
 
+@event_priority(-300)  # after the files other hooks add late (each language's search index, -200)
 def on_post_build(config: MkDocsConfig) -> None:
-    """Runs after security_headers (listed before it in mkdocs.yml) in each language build;
-    each run rewrites the configs from all pages so far, so the last one is complete."""
+    """Runs after security_headers in each language build; each run rewrites the configs from
+    all pages and files so far, so the last one is complete (pre-compressed copies, written at
+    -1000, are the hosts' business, not listed)."""
     if _command == "serve":
         return  # the live preview builds into a temporary folder: nothing to deploy
     templates = Path(config.config_file_path).parent / "hosting"

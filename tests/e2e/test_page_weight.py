@@ -25,6 +25,9 @@ LCP_ENTRIES = """() => new Promise(resolve => {
 })"""
 
 
+# Chromium only: Lighthouse measures LCP in Chromium; Firefox paints the deferred banner before
+# the page's heading and lists it as an earlier, smaller candidate (the final LCP is the heading).
+@pytest.mark.only_browser("chromium")
 @pytest.mark.parametrize("path,lang", PAGES)
 def test_banner_is_never_the_largest_contentful_paint(page, site, path, lang):
     page.set_viewport_size({"width": 412, "height": 823})  # Lighthouse's mobile screen
