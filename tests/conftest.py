@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from build_site import build  # noqa: E402
 from setup_browser import find_system_chromium, find_system_firefox  # noqa: E402
 
+from consent_widget.site_files import header_rules  # noqa: E402
+
 ARTIFACTS = ROOT / "test-artifacts"
 LANGUAGES = {"ja": "", "en": "en/"}  # language → path prefix under the site root
 # Real-looking names, mapped to 127.0.0.1 in the browsers: unlike an IP address, a host with a
@@ -32,17 +34,9 @@ BROWSERS = ("chromium", "firefox")  # every browser test runs in each, unless ma
 
 
 def parse_headers_file(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Rules of a Netlify / Cloudflare Pages `_headers` file: (path pattern, [(name, value)])."""
-    rules: list[tuple[str, list[tuple[str, str]]]] = []
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not line[0].isspace():
-            rules.append((line.strip(), []))
-        else:
-            name, _, value = line.strip().partition(":")
-            rules[-1][1].append((name.strip(), value.strip()))
-    return rules
+    """Rules of a Netlify / Cloudflare Pages `_headers` file: (path pattern, [(name, value)]),
+    read as the scan reads them (one parser for both)."""
+    return header_rules(text)
 
 
 def headers_for(rules, path: str) -> list[tuple[str, str]]:
