@@ -117,7 +117,6 @@ def js_config(
                 "purpose": v.purpose[lang],
                 "optOutUrl": v.opt_out_url[lang],
                 "privacyUrl": v.privacy_url[lang],
-                "cookies": list(v.cookies),
             }
             | ({"optOutNote": v.opt_out_note[lang]} if v.opt_out_note else {})
             for v in registry.vendors
