@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from .accessibility import axe_results
 from .conftest import PAGES, watch_page
 from .fixtures.consent import (
     LANGS,
@@ -135,7 +135,7 @@ def test_settings_links_open_the_settings_without_leaving_the_page(
 def test_axe_finds_nothing_with_banner_or_dialog_open(page, site, watch, lang):
     open_page(page, site.page(policy(lang)))
     expect(banner(page, lang)).to_be_visible()
-    results = Axe().run(page)
+    results = axe_results(page)
     assert results.violations_count == 0, "banner open:\n" + results.generate_report()
 
     banner_button(page, lang, "settings").click()
@@ -143,7 +143,7 @@ def test_axe_finds_nothing_with_banner_or_dialog_open(page, site, watch, lang):
     expect(box).to_be_visible()
     for summary in box.locator("summary").all():
         summary.click()
-    results = Axe().run(page)
+    results = axe_results(page)
     assert results.violations_count == 0, "settings open:\n" + results.generate_report()
     watch.assert_clean()
 

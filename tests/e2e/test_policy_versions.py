@@ -7,7 +7,6 @@ one English sentence changed and `revision` raised, and is served under a sub-pa
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS, Site, build, serve
@@ -22,6 +21,7 @@ from tests.versioned_project import (
     release_second_version,
 )
 
+from .accessibility import axe_results
 from .conftest import watch_page
 from .fixtures.consent import banner, ready, record_cookie
 
@@ -55,7 +55,7 @@ def vwatch(page, versioned_site):
 
 
 def assert_accessible(page):
-    results = Axe().run(page)
+    results = axe_results(page)
     assert results.violations_count == 0, results.generate_report()
 
 
@@ -168,7 +168,7 @@ def test_banner_says_the_policy_changed_when_it_asks_again(page, versioned_site,
     # axe counts a skip link as one only while no other link comes before it in the page; the
     # banner stays first (the first Tab reaches its choices), so its link makes axe report
     # Material's skip link as content outside landmarks. Anything else fails.
-    results = Axe().run(page)
+    results = axe_results(page)
     found = [
         (v["id"], node["target"]) for v in results.response["violations"] for node in v["nodes"]
     ]

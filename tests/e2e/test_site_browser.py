@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from .accessibility import axe_results
 from .conftest import PAGES
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_page_loads_clean_and_accessible(page, site, watch, path, lang):
     response = page.goto(site.page(path), wait_until="networkidle")
     assert response.status == (404 if "no-such-page" in path else 200)
     expect(page.locator("html")).to_have_attribute("lang", lang)
-    results = Axe().run(page)
+    results = axe_results(page)
     assert results.violations_count == 0, results.generate_report()
     page.wait_for_timeout(300)  # let late fetches (Material's sitemap lookups) finish
     watch.assert_clean()
