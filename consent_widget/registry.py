@@ -47,6 +47,7 @@ class Tag:
 
     src: str | None = None
     google: tuple[str, ...] = ()
+    csp: tuple[str, ...] = ()  # directives beyond what every tag of its kind gets
 
 
 @dataclass(frozen=True)
@@ -406,6 +407,11 @@ def _tag_problems(vendor: dict, where: Path_, data: dict) -> list[tuple[Path_, s
     if "src" in tag and "google" in tag:
         message = "give either `src` (a script address) or `google` (Google tag IDs), not both"
         return [((*where, "tag"), message)]
+    if "src" not in tag and "google" not in tag:
+        message = (
+            "give `src` (a script address) or `google` (Google tag IDs): `csp` alone loads nothing"
+        )
+        return [((*where, "tag"), message)]
     if "src" in tag:
         host = urlsplit(tag["src"]).hostname or ""
         if not any(host_matches(pattern, host) for pattern in hosts):
@@ -538,7 +544,11 @@ def _model(data: dict[str, Any], source: str) -> Registry:
                 confirmed=v.get("confirmed", False),
                 hosts=tuple(v.get("hosts", [])),
                 storage=tuple(v.get("storage", [])),
-                tag=Tag(src=v["tag"].get("src"), google=tuple(v["tag"].get("google", [])))
+                tag=Tag(
+                    src=v["tag"].get("src"),
+                    google=tuple(v["tag"].get("google", [])),
+                    csp=tuple(v["tag"].get("csp", [])),
+                )
                 if v.get("tag")
                 else None,
             )

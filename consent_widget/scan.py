@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 from .registry import Registry, Vendor
 from .render import language
 from .site_files import SiteFiles
+from .tags import TAG_DIRECTIVES
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -330,6 +331,23 @@ class Judge:
                 f"declare it as a vendor's `tag`"
             )
         vendors = self.vendors(seen)
+        # Browsers report the -elem / -attr variant of the directive a policy names.
+        directive = seen.detail.removesuffix("-elem").removesuffix("-attr")
+        tagged = [v for v in vendors if v.tag]
+        if tagged and directive not in TAG_DIRECTIVES:
+            return (
+                f"the site's Content-Security-Policy blocked `{seen.value}` ({seen.detail}), "
+                f"a host of vendor {_names(tagged)}, whose tag gets only "
+                f"{', '.join(TAG_DIRECTIVES)} by default: add `csp: [{directive}]` to the "
+                f"`tag` of vendor {_names(tagged)} (the CSP follows)"
+            )
+        if tagged:
+            return (
+                f"the site's Content-Security-Policy blocked `{seen.value}` ({seen.detail}), "
+                f"a host of vendor {_names(tagged)}, whose tag the build already allows there: "
+                f"the site serves a `_headers` from an older build; deploy it from the same "
+                f"build as the pages"
+            )
         if vendors:
             return (
                 f"the site's Content-Security-Policy blocked `{seen.value}` ({seen.detail}), "

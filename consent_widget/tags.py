@@ -70,7 +70,9 @@ def csp_sources(registry: Registry) -> dict[str, list[str]]:
     sources: dict[str, list[str]] = {}
     for vendor in tag_vendors(registry):
         ads = any(tag_id.startswith("AW-") for tag_id in vendor.tag.google)
-        for directive in ADS_DIRECTIVES if ads else TAG_DIRECTIVES:
+        for directive in dict.fromkeys(
+            [*(ADS_DIRECTIVES if ads else TAG_DIRECTIVES), *vendor.tag.csp]
+        ):
             listed = sources.setdefault(directive, [])
             listed += [f"https://{h}" for h in vendor.hosts if f"https://{h}" not in listed]
     return sources

@@ -110,15 +110,15 @@ def content_security_policy(script_hashes: set[str] | None = None) -> str:
         [
             "default-src 'self'",
             f"script-src {scripts}{_allow_tags('script-src')}",
-            "style-src 'self'",
+            f"style-src 'self'{_allow_tags('style-src')}",
             f"img-src 'self' data:{_allow_tags('img-src')}",  # Material's icons: data: SVGs
-            "font-src 'self'",
+            f"font-src 'self'{_allow_tags('font-src')}",
             f"connect-src 'self'{_allow_tags('connect-src')}",
-            # Only when a tag needs frames; default-src covers them otherwise.
+            # Only when a tag needs them; default-src covers them otherwise.
             *(
-                [f"frame-src 'self'{_allow_tags('frame-src')}"]
-                if "frame-src" in tag_sources
-                else []
+                f"{directive} 'self'{_allow_tags(directive)}"
+                for directive in ("frame-src", "media-src")
+                if directive in tag_sources
             ),
             "object-src 'none'",
             "base-uri 'self'",

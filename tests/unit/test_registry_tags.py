@@ -46,6 +46,14 @@ def test_a_src_tag_on_a_declared_host_is_valid():
     assert registry.parse(text).vendors[0].tag.src == "https://www.googletagmanager.com/x.js"
 
 
+def test_a_tag_asks_for_more_csp_directives_by_name():
+    text = edit(
+        "      google: [AW-123456789]",
+        "      src: https://www.googletagmanager.com/x.js\n      csp: [frame-src, font-src]",
+    )
+    assert registry.parse(text).vendors[0].tag.csp == ("frame-src", "font-src")
+
+
 @pytest.mark.parametrize(
     "old,new,expected",
     [
@@ -111,6 +119,18 @@ def test_a_src_tag_on_a_declared_host_is_valid():
             "    tag:\n      google: [AW-123456789]\n",
             "    tag: {}\n",
             "consent.yml:24: vendors[0].tag: must not be empty",
+        ),
+        (
+            "      google: [AW-123456789]",
+            "      google: [AW-123456789]\n      csp: [frame-scr]",
+            "consent.yml:26: vendors[0].tag.csp[0]: must be one of frame-src, style-src, "
+            "font-src, media-src; found 'frame-scr'",
+        ),
+        (
+            "      google: [AW-123456789]",
+            "      csp: [frame-src]",
+            "consent.yml:24: vendors[0].tag: give `src` (a script address) or `google` (Google "
+            "tag IDs): `csp` alone loads nothing",
         ),
     ],
 )
