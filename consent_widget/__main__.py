@@ -3,6 +3,7 @@
     python -m consent_widget check consent.yml
     python -m consent_widget build consent.yml -o OUTPUT --base-url /assets/ [--cookie-path /]
         [--policy-url /{lang}/privacy/#cookies]
+        [--policy-changed 2027-04-01 --policy-changes-url /{lang}/privacy/changes/]
     python -m consent_widget scan SITE_DIR|URL [--registry consent.yml]   (see scan.py)
 
 `build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
@@ -16,11 +17,14 @@ never half-written.
 from __future__ import annotations
 
 import argparse
+import datetime
 import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+from babel.dates import format_date
 
 from . import registry as registry_module
 from . import scan, tags
@@ -50,6 +54,15 @@ def cookie_path(value: str) -> str:
     return value
 
 
+def iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a date written YYYY-MM-DD, such as 2027-04-01 (found {value!r})"
+        ) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m consent_widget", description=__doc__.split("\n\n")[0]
@@ -76,11 +89,28 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="the policy's cookie section, linked from the banner; {lang} stands for the language",
     )
+    build.add_argument(
+        "--policy-changed",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="when the policy last changed (with a `revision` rise): visitors asked again are "
+        "told so, with a link to --policy-changes-url",
+    )
+    build.add_argument(
+        "--policy-changes-url",
+        default="",
+        help="where visitors read what changed on that date; {lang} stands for the language",
+    )
     scan_command = commands.add_parser(
         "scan", help="visit the site in every consent state; fail on anything undeclared"
     )
     scan.add_arguments(scan_command)
     args = parser.parse_args(argv)
+    if args.command == "build" and bool(args.policy_changed) != bool(args.policy_changes_url):
+        parser.error(
+            "--policy-changed and --policy-changes-url go together: the banner says when the "
+            "policy changed and links to what changed"
+        )
 
     try:
         registry = registry_module.load(args.registry)
@@ -112,8 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     gated_tags = tags.placeholders(registry, base + tags_file.name if tags_file else None)
     for lang in registry.languages:
         policy_url = args.policy_url.replace("{lang}", lang)
+        change = args.policy_changed and {
+            "date": format_date(args.policy_changed, format="long", locale=lang),
+            "url": args.policy_changes_url.replace("{lang}", lang),
+        }
         assets = with_table_styles(
-            build_assets(registry, lang, cookie_path=args.cookie_path, policy_url=policy_url)
+            build_assets(
+                registry,
+                lang,
+                cookie_path=args.cookie_path,
+                policy_url=policy_url,
+                policy_change=change or None,
+            )
         )
         for asset in (assets.js, assets.css):
             files[asset.name] = asset.content

@@ -117,3 +117,49 @@ def test_make_help_lists_the_commands():
     assert run.returncode == 0
     for target in ("build", "serve", "check", "test", "translated PAGE=privacy.md"):
         assert f"  make {target} " in run.stdout, run.stdout
+
+
+def test_policy_change_line_is_written_in_each_language(tmp_path, registry_file):
+    out = tmp_path / "out"
+    run = cli(
+        "build",
+        str(registry_file),
+        "-o",
+        str(out),
+        "--base-url",
+        "/c/",
+        "--policy-changed",
+        "2027-04-01",
+        "--policy-changes-url",
+        "/{lang}/privacy/changes/",
+    )
+    assert run.returncode == 0, run.stderr
+    ja = next(out.glob("consent.ja.*.js")).read_text(encoding="utf-8")
+    en = next(out.glob("consent.en.*.js")).read_text(encoding="utf-8")
+    assert '"change":["/ja/privacy/changes/","2027年4月1日' in ja
+    assert '"change":["/en/privacy/changes/","' in en and "April 1, 2027" in en
+
+
+@pytest.mark.parametrize(
+    "options,expected",
+    [
+        (
+            ["--policy-changed", "2027-04-01"],
+            "--policy-changed and --policy-changes-url go together",
+        ),
+        (
+            ["--policy-changes-url", "/changes/"],
+            "--policy-changed and --policy-changes-url go together",
+        ),
+        (
+            ["--policy-changed", "1 April 2027", "--policy-changes-url", "/changes/"],
+            "argument --policy-changed: must be a date written YYYY-MM-DD, such as 2027-04-01 "
+            "(found '1 April 2027')",
+        ),
+    ],
+)
+def test_policy_change_options_are_checked(tmp_path, registry_file, options, expected):
+    run = cli("build", str(registry_file), "-o", str(tmp_path / "out"), "--base-url", "/", *options)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert expected in run.stderr
+    assert not (tmp_path / "out").exists()
