@@ -7,6 +7,7 @@ the tests' fake vendor servers answer for their real hosts. `edit` changes the r
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def vendor(data: dict, vendor_id: str) -> dict:
 def tagged_registry(edit: Callable[[dict], None] | None = None) -> str:
     data = yaml.safe_load((ROOT / "consent.yml").read_text(encoding="utf-8"))
     for vendor_id, tag in TAGS.items():
-        vendor(data, vendor_id)["tag"] = tag
+        vendor(data, vendor_id)["tag"] = copy.deepcopy(tag)  # `edit` may change it
     vendor(data, "google-ads")["storage"] = list(ADS_STORAGE)
     if edit:
         edit(data)
