@@ -58,8 +58,10 @@ def on_serve(server, config: MkDocsConfig, builder):
     failed: list[str] = []  # the problems of the last build; empty when it passed
     build = server.builder
     serve_file = server.get_app()
-    # MkDocs' own live-reload snippet (1.6: private); without it the page polls by itself.
-    reload_script = getattr(server, "_inject_js_into_html", None)
+    # MkDocs' own live-reload snippet and build counter (1.6: both private); if a later
+    # MkDocs renames either, the page polls by itself instead.
+    inject = getattr(server, "_inject_js_into_html", None)
+    live = inject is not None and hasattr(server, "_visible_epoch")
 
     def guarded_build() -> None:
         problems = _Problems()
@@ -82,9 +84,9 @@ def on_serve(server, config: MkDocsConfig, builder):
     def app(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if failed and (path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]):
-            body = error_page(failed, live=reload_script is not None).encode("utf-8")
-            if reload_script is not None:  # reload on the next build, like the site's pages
-                body = reload_script(body, server._visible_epoch)
+            body = error_page(failed, live=live).encode("utf-8")
+            if live:  # reload on the next build, like the site's pages
+                body = inject(body, server._visible_epoch)
             start_response(
                 "200 OK",
                 [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
