@@ -9,7 +9,7 @@ import ssl
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -28,8 +28,9 @@ from consent_widget.site_files import header_rules  # noqa: E402
 ARTIFACTS = ROOT / "test-artifacts"
 LANGUAGES = {"ja": "", "en": "en/"}  # language → path prefix under the site root
 # Real-looking names, mapped to 127.0.0.1 in the browsers: unlike an IP address, a host with a
-# parent domain (cookies on .example.test) on which https makes cookies Secure.
-TEST_HOSTS = ("www.example.test", "example.test")
+# parent domain (cookies on .example.test) on which https makes cookies Secure; and another
+# site, for what a browser sends when a visitor arrives from elsewhere (SameSite).
+TEST_HOSTS = ("www.example.test", "example.test", "other-site.test")
 BROWSERS = ("chromium", "firefox")  # every browser test runs in each, unless marked only_browser
 
 
@@ -60,6 +61,19 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):  # keep test output readable
         pass
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        if parsed:
+            self.server.requests.append(
+                (
+                    self.command,
+                    self.headers.get("Host", ""),
+                    self.path,
+                    self.headers.get("Cookie", ""),
+                )
+            )
+        return parsed
 
     # Pre-compressed siblings the build writes, in the order a CDN prefers them.
     ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
@@ -111,6 +125,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # (method, Host, path, Cookie header) of every request: what the browser really sent.
+        self.requests: list[tuple[str, str, str, str]] = []
+
     def handle_error(self, request, client_address):
         # A browser that does not know the test CA drops its first TLS connection: not a fault.
         if not isinstance(sys.exc_info()[1], ssl.SSLError):
@@ -121,6 +140,8 @@ class SiteServer(ThreadingHTTPServer):
 class Site:
     root: Path  # the built files
     url: str  # http://127.0.0.1:<port>/
+    # What the server received (SiteServer.requests), for tests of what a browser sends.
+    requests: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def page(self, path: str) -> str:
         return self.url + path.lstrip("/")
@@ -166,7 +187,7 @@ def built_site(tmp_path_factory, site_path: str = "/", **server) -> Iterator[Sit
         # SITE_URL as an operator writes it: `/ポリシー/`, not percent-encoded.
         env = {"SITE_URL": unquote(url)}
         assert build(out, ROOT / "mkdocs.yml", env=env) == 0, "site build failed"
-        yield Site(root=out, url=url)
+        yield Site(root=out, url=url, requests=server.requests)
     finally:
         server.shutdown()
 

@@ -126,6 +126,39 @@ def test_chromium_stores_the_consent_cookie_with_an_explicit_same_site(page, htt
     assert stored["secure"] and not stored["session"] and stored["domain"] == "www.example.test"
 
 
+def test_arriving_from_another_site_the_choice_comes_along_on_links_only(page, https_site):
+    """SameSite=Lax as the browser enforces it, in each browser: a link from another site
+    carries the consent cookie (Strict would not), a form posted from there does not (None, or
+    a missing SameSite, would: Firefox sends those, Chromium too while the cookie is new)."""
+    open_page(page, https_site.page("en/privacy/"))
+    banner_button(page, "en", "accept_all").click()
+    wait_for_cookie(page.context)
+    elsewhere = https_site.url.replace("www.example.test", "other-site.test")
+    target = https_site.page("en/")
+    page.route(
+        elsewhere + "links.html",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f'<!doctype html><a href="{target}?via=link">link</a>'
+            f'<form method="post" action="{target}?via=form"><button>send</button></form>',
+        ),
+    )
+
+    def sent(via: str) -> list[str]:
+        """The Cookie header of each request the server got for this probe."""
+        return [cookie for _, _, path, cookie in https_site.requests if path.endswith(via)]
+
+    page.goto(elsewhere + "links.html")
+    page.get_by_role("link").click()
+    page.wait_for_url(target + "?via=link")
+    page.goto(elsewhere + "links.html")
+    page.get_by_role("button").click()
+    page.wait_for_url(target + "?via=form")
+    links, forms = sent("?via=link"), sent("?via=form")
+    assert links and all(f"{COOKIE}=" in c for c in links), links
+    assert forms and not any(f"{COOKIE}=" in c for c in forms), forms
+
+
 # 2. Opting out deletes vendor cookies on the host and on the parent domain --------------------
 
 ANALYTICS = REGISTRY.vendors_of("analytics")[0].cookies  # an exact name and a prefix*
