@@ -140,16 +140,33 @@ def on_post_build(config: MkDocsConfig) -> None:
     pages = {urlsplit(url).path for url in site_common.state.pages}
     pages |= {f"{base}/404.html"}
     pages |= {f"{base}/{lang}/404.html" for lang in site_common.other_languages(config)}
-    for path in sorted(pages):
-        lines += ["", path, f"  Cache-Control: {PAGE_CACHE}"]
-    for root, _dirs, names in sorted(os.walk(config.site_dir)):
-        for name in sorted(names):
-            if HASHED_ASSET.search(name):
-                rel = os.path.relpath(os.path.join(root, name), config.site_dir)
-                lines += [
-                    "",
-                    f"{base}/{rel.replace(os.sep, '/')}",
-                    f"  Cache-Control: {IMMUTABLE_CACHE}",
-                ]
+    hashed = [
+        os.path.relpath(os.path.join(root, name), config.site_dir).replace(os.sep, "/")
+        for root, _dirs, names in sorted(os.walk(config.site_dir))
+        for name in sorted(names)
+        if HASHED_ASSET.search(name)
+    ]
+    for rule in sorted(_page_rules(config.site_dir, base, pages, hashed)):
+        lines += ["", rule, f"  Cache-Control: {PAGE_CACHE}"]
+    for rel in hashed:
+        lines += ["", f"{base}/{rel}", f"  Cache-Control: {IMMUTABLE_CACHE}"]
     with open(os.path.join(config.site_dir, "_headers"), "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
+
+
+def _page_rules(site_dir: str, base: str, pages: set[str], hashed: list[str]) -> set[str]:
+    """Where pages get the page cache: one `/folder/*` rule for each top folder without
+    content-hashed files (their own rules would collide with it), else each page's path.
+
+    So the rule count stays the same as the policy history grows with each release (Cloudflare
+    Pages applies at most 100 rules); a splat also matches the folder's own page.
+    """
+    mixed = {rel.split("/")[0] for rel in hashed}
+    rules = set()
+    for path in pages:
+        top = path[len(base) :].strip("/").split("/")[0]
+        if top and top not in mixed and os.path.isdir(os.path.join(site_dir, top)):
+            rules.add(f"{base}/{top}/*")
+        else:
+            rules.add(path)
+    return rules

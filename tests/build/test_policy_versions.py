@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import build
+from tests.conftest import build, headers_for, parse_headers_file
 from tests.versioned_project import (
     BASE_REVISION,
     EN_NEW,
@@ -293,3 +293,29 @@ def test_a_revision_raised_without_a_release_claims_no_policy_change(tmp_path):
     assert check.returncode == 0
     newer = f"note: consent.yml: revision {REVISION + 1} is newer than the one the version of"
     assert f"{newer} {SECOND}" in (check.stdout)
+
+
+def test_releases_add_no_rules_to_headers(released, site):
+    """Cloudflare Pages applies at most 100 `_headers` rules: the history's pages share one rule
+    per language, whatever the number of versions, and each still gets the page cache."""
+    _project, versioned, _result = released
+    rules = [parse_headers_file((s / "_headers").read_text()) for s in (site.root, versioned)]
+    assert len(rules[1]) == len(rules[0]), [pattern for pattern, _ in rules[1]]
+    for lang in PREFIX:
+        for page in (f"history/{FIRST}/privacy/", f"history/{FIRST}..{SECOND}/privacy/"):
+            path = f"/policy/{PREFIX[lang]}{page}"
+            assert dict(headers_for(rules[1], path)).get("Cache-Control") == (
+                "public, max-age=300, must-revalidate"
+            ), path
+
+
+def test_no_two_header_rules_give_one_file_the_same_header(released):
+    """Hosts join the values of a header two rules give one file ("max-age=300, …, immutable")."""
+    _project, versioned, _result = released
+    rules = parse_headers_file((versioned / "_headers").read_text())
+    files = [f for f in versioned.rglob("*") if f.is_file() and f.suffix not in (".gz", ".br")]
+    assert len(files) > 50
+    for file in files:
+        path = "/policy/" + file.relative_to(versioned).as_posix()
+        names = [name for name, _ in headers_for(rules, path.removesuffix("index.html"))]
+        assert len(names) == len(set(names)), (path, names)

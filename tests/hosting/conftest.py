@@ -21,7 +21,7 @@ import brotli
 import pytest
 from setup_servers import can_apt, find_server
 
-from ..conftest import ROOT, build, parse_headers_file
+from ..conftest import ROOT, build, headers_for, parse_headers_file
 
 SERVERS = ("nginx", "caddy")
 LAYOUTS = {"root": "/", "sub-path": "/policy/"}
@@ -44,10 +44,8 @@ class Build:
         return dict(next(headers for pattern, headers in self.rules() if pattern == "/*"))
 
     def cache_rule(self, path: str) -> str | None:
-        for pattern, headers in self.rules():
-            if pattern == path:
-                return dict(headers).get("Cache-Control")
-        return None
+        """The Cache-Control `_headers` gives this URL path (a whole path or a folder's splat)."""
+        return dict(headers_for(self.rules(), path)).get("Cache-Control")
 
 
 @dataclass
