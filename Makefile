@@ -59,10 +59,12 @@ release: $(SITE_DEPS)
 	@# SUMMARY_JA, SUMMARY_EN and RAISE_REVISION reach the script in its environment (any quotes).
 	@$(PY) scripts/release.py "$(DATE)"
 
-## lint: ruff lint and format check of the code
+## lint: ruff lint and format check of the code; the GitHub workflows against GitHub's schema
 lint: $(DEV_DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# GitHub runs the workflows only once pushed: check them against GitHub's schema first.
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 ## scan: the built site in a real Chromium in every consent state; fails on anything
 ## consent.yml does not declare (report: site-scan.md, site-scan.json)
