@@ -9,9 +9,9 @@
 `build` writes, for each language of the registry, the hashed JS (`consent.<lang>.<hash>.js`),
 the shared CSS (which also styles the vendor table), `snippet.<lang>.html` (for the <head> of a
 page in that language: the widget, then the registry's tags as gated placeholders, with
-`consent-tags.<hash>.js` beside them when a vendor has a Google tag) and `vendors.<lang>.html`
-(the disclosure table). OUTPUT is replaced as a whole, and only once everything is written:
-never half-written.
+`consent-tags.<hash>.js` beside them when a vendor has a Google tag), `vendors.<lang>.html`
+(the disclosure table) and `csp.txt` (what the site's CSP must allow for them). OUTPUT is
+replaced as a whole, and only once everything is written: never half-written.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel.dates import format_date
 
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         head = snippet(assets, args.base_url) + gated_tags
         files[f"snippet.{lang}.html"] = head.encode("utf-8")
         files[f"vendors.{lang}.html"] = (disclosure_table(registry, lang) + "\n").encode("utf-8")
+    files["csp.txt"] = csp_text(registry, args.base_url).encode("utf-8")
     out = args.output
     try:
         write_atomically(out, files)
@@ -169,8 +171,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     names = ", ".join(f"snippet.{lang}.html" for lang in registry.languages)
-    print(f"wrote the widget, {names} and vendors.<lang>.html to {out}")
+    print(f"wrote the widget, {names}, vendors.<lang>.html and csp.txt to {out}")
     return 0
+
+
+def csp_text(registry: registry_module.Registry, base: str) -> str:
+    """What a site's Content-Security-Policy must allow for the widget and the registry's tags."""
+    sources = {directive: list(hosts) for directive, hosts in tags.csp_sources(registry).items()}
+    parts = urlsplit(base)
+    if parts.scheme:  # the widget itself is served from another origin
+        for directive in ("script-src", "style-src"):
+            sources.setdefault(directive, []).insert(0, f"{parts.scheme}://{parts.netloc}")
+    lines = [
+        "# Sources to add to the site's Content-Security-Policy, per directive, beside 'self'.",
+        "# The widget needs no inline script or style; this file changes with consent.yml.",
+    ]
+    lines += [f"{directive} {' '.join(hosts)}" for directive, hosts in sources.items()]
+    return "\n".join(lines) + "\n"
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:

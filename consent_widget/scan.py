@@ -344,9 +344,10 @@ class Judge:
         if tagged:
             return (
                 f"the site's Content-Security-Policy blocked `{seen.value}` ({seen.detail}), "
-                f"a host of vendor {_names(tagged)}, whose tag the build already allows there: "
-                f"the site serves a `_headers` from an older build; deploy it from the same "
-                f"build as the pages"
+                f"a host of vendor {_names(tagged)}, whose tag the registry allows there: the "
+                f"CSP served is not the one built from this registry; deploy `_headers` from "
+                f"the same build as the pages (or, on a site using the CLI, add what its "
+                f"`csp.txt` lists)"
             )
         if vendors:
             return (

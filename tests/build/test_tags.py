@@ -105,3 +105,22 @@ def test_cli_snippet_carries_the_same_tags(tmp_path):
             f"/c/{tags_file}",
         ]
         assert len(found) == 5
+    # What the site's own CSP must allow: the tag vendors' hosts, as the MkDocs build allows them.
+    csp_lines = (tmp_path / "out" / "csp.txt").read_text().splitlines()
+    directives = {
+        line.split()[0]: line.split()[1:] for line in csp_lines if not line.startswith("#")
+    }
+    assert set(directives) == {"script-src", "connect-src", "img-src", "frame-src"}
+    assert "https://connect.facebook.net" in directives["script-src"]
+    assert "https://td.doubleclick.net" in directives["frame-src"]
+
+
+def test_cli_csp_names_the_widgets_own_origin_when_served_from_elsewhere(tmp_path):
+    registry = tmp_path / "consent.yml"
+    registry.write_text(tagged_registry(), encoding="utf-8")
+    base = "https://cdn.example.net/consent/"
+    assert cli(["build", str(registry), "-o", str(tmp_path / "out"), "--base-url", base]) == 0
+    lines = (tmp_path / "out" / "csp.txt").read_text().splitlines()
+    assert "style-src https://cdn.example.net" in lines
+    script = next(line for line in lines if line.startswith("script-src "))
+    assert script.startswith("script-src https://cdn.example.net https://www.googletagmanager.com")

@@ -361,6 +361,8 @@ def test_a_site_built_for_a_sub_path_is_scanned_at_that_path(subpath_site, vendo
     ]
 
 
+STRICT_DIRECTIVES = ("script-src", "style-src", "img-src", "connect-src", "frame-src")
+
 # A page of a site not built with MkDocs: the CLI's snippet in its <head>, nothing else.
 PLAIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Shop</title>
@@ -371,7 +373,8 @@ PLAIN_PAGE = """<!doctype html>
 
 
 def test_scan_by_url_audits_a_plain_page_with_the_cli_snippet(ca, vendors, tmp_path):
-    """The snippet carries the registry's tags: they wait for consent and run as declared."""
+    """The snippet carries the registry's tags: they wait for consent and run as declared, under
+    the site's own CSP with what csp.txt lists."""
     registry = tmp_path / "consent.yml"
     registry.write_text(tagged_registry(), encoding="utf-8")
     docroot = tmp_path / "www"
@@ -380,6 +383,20 @@ def test_scan_by_url_audits_a_plain_page_with_the_cli_snippet(ca, vendors, tmp_p
     assert subprocess.run([*command, "--base-url", "/static/consent/"]).returncode == 0
     snippet = (out / "snippet.en.html").read_text(encoding="utf-8")
     (docroot / "index.html").write_text(PLAIN_PAGE.format(snippet=snippet), encoding="utf-8")
+    # The shop's own strict CSP, opened only as far as the CLI's csp.txt says: the scan fails on
+    # any request it blocks.
+    needs = {
+        line.split()[0]: line.split()[1:]
+        for line in (out / "csp.txt").read_text().splitlines()
+        if not line.startswith("#")
+    }
+    policy = "; ".join(
+        [
+            "default-src 'self'",
+            *(f"{d} 'self' {' '.join(needs.get(d, []))}".rstrip() for d in STRICT_DIRECTIVES),
+        ]
+    )
+    (docroot / "_headers").write_text(f"/*\n  Content-Security-Policy: {policy}\n")
     host = HTTPSHost(docroot, ca)
     try:
         run, report = scan(host.url, registry, vendors, tmp_path / "report", "--max-pages", "1")

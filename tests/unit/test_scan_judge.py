@@ -41,6 +41,7 @@ def test_a_host_of_a_vendor_without_a_tag_still_asks_for_the_tag():
 def test_a_blocked_script_of_a_tag_vendor_is_a_stale_deploy_not_a_csp_key():
     message = blocked("connect.facebook.net", "script-src-elem")
     assert message.endswith(
-        "a host of vendor `meta-pixel`, whose tag the build already allows there: the site "
-        "serves a `_headers` from an older build; deploy it from the same build as the pages"
+        "a host of vendor `meta-pixel`, whose tag the registry allows there: the CSP served is "
+        "not the one built from this registry; deploy `_headers` from the same build as the "
+        "pages (or, on a site using the CLI, add what its `csp.txt` lists)"
     ), message
