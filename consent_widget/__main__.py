@@ -25,8 +25,6 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
-
 from . import registry as registry_module
 from . import scan, tags
 from .render import build_assets, disclosure_table, snippet, with_table_styles
@@ -60,7 +58,7 @@ def iso_date(value: str) -> datetime.date:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"must be a date written YYYY-MM-DD, such as 2027-04-01 (found {value!r})"
+            f"must be a real date, written YYYY-MM-DD, such as 2027-04-01 (found {value!r})"
         ) from None
 
 
@@ -143,17 +141,18 @@ def main(argv: list[str] | None = None) -> int:
     gated_tags = tags.placeholders(registry, base + tags_file.name if tags_file else None)
     for lang in registry.languages:
         policy_url = args.policy_url.replace("{lang}", lang)
-        change = args.policy_changed and {
-            "date": format_date(args.policy_changed, format="long", locale=lang),
-            "url": args.policy_changes_url.replace("{lang}", lang),
-        }
+        change = (
+            {"date": args.policy_changed, "url": args.policy_changes_url.replace("{lang}", lang)}
+            if args.policy_changed
+            else None
+        )
         assets = with_table_styles(
             build_assets(
                 registry,
                 lang,
                 cookie_path=args.cookie_path,
                 policy_url=policy_url,
-                policy_change=change or None,
+                policy_change=change,
             )
         )
         for asset in (assets.js, assets.css):

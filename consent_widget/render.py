@@ -5,6 +5,7 @@ Both come from the same `Registry`, so the banner and the policy page cannot dis
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -13,6 +14,7 @@ from html import escape
 from importlib import resources
 
 import minify
+from babel.dates import format_date
 
 from .registry import Registry
 
@@ -63,6 +65,10 @@ def engine_css() -> str:
     return minify.string("text/css", _read_asset("consent.css"))
 
 
+def _long_date(value: datetime.date, lang: str) -> str:
+    return format_date(value, format="long", locale=lang)
+
+
 def js_config(
     registry: Registry,
     lang: str,
@@ -75,8 +81,9 @@ def js_config(
     One language per asset: a page ships only the words it shows, already chosen.
     `policy_url`: the policy's cookie section in this language, for the banner's link (a path
     from the site root such as /en/privacy/#cookies works on any origin); none if empty.
-    `policy_change` ({date, url}: when the policy last changed, in words, and the comparison
-    page's path) makes the banner say so to visitors asked again after a `revision` rise.
+    `policy_change` ({date, url}: when the policy last changed, a `datetime.date`, and where
+    visitors read what changed) makes the banner say so, in this language's words, to
+    visitors asked again after a `revision` rise.
     """
     lang = language(registry, lang)
     texts = registry.texts[lang]
@@ -131,7 +138,9 @@ def js_config(
             {
                 "change": [
                     policy_change["url"],
-                    texts[POLICY_CHANGED].replace("{date}", policy_change["date"]),
+                    texts[POLICY_CHANGED].replace(
+                        "{date}", _long_date(policy_change["date"], lang)
+                    ),
                 ]
             }
             if policy_change

@@ -267,7 +267,7 @@ def _tell_the_banner(config: MkDocsConfig, lang: str) -> None:
     src = since if moved_on and since in state.views else release
     site_path = urlsplit(config.site_url or "/").path or "/"
     config.extra["policy_change"] = {
-        "date": _date(versions[raised].date, lang),
+        "date": versions[raised].date,
         "url": site_path + _url(config, src),
     }
 

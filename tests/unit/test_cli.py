@@ -153,8 +153,13 @@ def test_policy_change_line_is_written_in_each_language(tmp_path, registry_file)
         ),
         (
             ["--policy-changed", "1 April 2027", "--policy-changes-url", "/changes/"],
-            "argument --policy-changed: must be a date written YYYY-MM-DD, such as 2027-04-01 "
-            "(found '1 April 2027')",
+            "argument --policy-changed: must be a real date, written YYYY-MM-DD, such as "
+            "2027-04-01 (found '1 April 2027')",
+        ),
+        (
+            ["--policy-changed", "2027-02-30", "--policy-changes-url", "/changes/"],
+            "argument --policy-changed: must be a real date, written YYYY-MM-DD, such as "
+            "2027-04-01 (found '2027-02-30')",
         ),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -171,7 +172,10 @@ def test_opt_out_note_needs_every_language():
 
 
 def test_policy_change_is_shipped_only_when_there_is_one():
-    change = {"date": "2027年4月1日", "url": "/policy/history/2026-11-26..2027-04-01/privacy/"}
+    change = {
+        "date": datetime.date(2027, 4, 1),
+        "url": "/policy/history/2026-11-26..2027-04-01/privacy/",
+    }
     plain = render.js_config(model(), "ja")
     assert "change" not in plain and "policyChanged" not in plain["texts"]
     changed = render.js_config(model(), "ja", "/policy/", policy_change=change)
