@@ -7,6 +7,7 @@ cookies, and another app on the domain can hold a cookie of the same name.
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from urllib.parse import quote, unquote
@@ -291,7 +292,7 @@ WIDGET_PARTS = ".cw-banner, .cw-banner *, .cw-dialog, .cw-dialog *"
 def test_markup_in_every_registry_text_shows_as_text(page, https_site, lang):
     registry = hostile_registry()
     # With the banner's policy link and its "policy changed" line, so their words show too.
-    change = {"date": "2027-04-01", "url": "/history/"}
+    change = {"date": datetime.date(2027, 4, 1), "url": "/history/"}
     assets = render.build_assets(registry, lang, "/", "/privacy/#cookies", change)
     folder = https_site.root / "_fixtures" / f"hostile-{lang}"
     folder.mkdir(parents=True, exist_ok=True)
