@@ -90,10 +90,11 @@
       // One block per sentence (the build splits them): a whole paragraph drawn this late could
       // be the page's Largest Contentful Paint, and hold that back until the scripts have run.
       bar = el('div', { className: 'cw-banner', role: 'region', 'aria-label': T.bannerTitle },
-        // Asked again after a policy change: say when, and link (new tab) to what changed.
         el('h2', null, T.bannerTitle),
-        el('p', null, ...T.bannerText.map(s => el('span', null, s)), ' ',
-          C.policy ? el('a', { href: C.policy }, T.policyLink) : '', ' ', old && C.change ? link(...C.change) : ''),
+        // Asked again after a policy change: say when first (on phones the text scrolls), and
+        // link (new tab) to what changed.
+        el('p', null, old && C.change ? link(...C.change) : '', ' ', ...T.bannerText.map(s => el('span', null, s)),
+          ' ', C.policy ? el('a', { href: C.policy }, T.policyLink) : ''),
         acts(T.settings, open));
       pad = el('div', { className: 'cw-spacer' });
       D.body.prepend(bar);

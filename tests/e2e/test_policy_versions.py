@@ -224,3 +224,15 @@ def test_the_real_site_lists_its_current_version(page, site, watch, lang):
     assert feed.get_attribute("href") == "feed.xml"
     assert_accessible(page)
     watch.assert_clean()
+
+
+@pytest.mark.parametrize("lang", PREFIX)
+def test_on_a_phone_the_change_is_the_first_thing_the_banner_says(page, versioned_site, lang):
+    """The banner's text scrolls inside it on short screens: the reason for asking again must
+    not wait below its fold."""
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.context.add_cookies([record_cookie(versioned_site, rev=1)])
+    page.goto(versioned_site.page(PREFIX[lang]))
+    ready(page)
+    change = banner(page, lang).get_by_role("link", name=CHANGED_ON[lang])
+    expect(change).to_be_in_viewport(ratio=1)
