@@ -169,7 +169,7 @@ def unreadable_page(path: Path, name: str, error: text_files.NotUTF8) -> Page:
 
 def plugin_settings(name: str, config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:
     """The plain settings of one plugin in mkdocs.yml (its `!ENV`, `!!python` tags unread)."""
-    root = yaml.compose(config.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    root = yaml.compose(text_files.read(config, _rel(config)), Loader=yaml.SafeLoader)
     for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
         if key.value != "plugins" or not isinstance(value, yaml.SequenceNode):
             continue

@@ -15,6 +15,8 @@ import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
+from consent_widget import text_files
+
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     found = problems(Path(config.config_file_path), Path(config.docs_dir))
@@ -54,7 +56,7 @@ def problems(config_path: Path, docs_dir: Path) -> list[str]:
         if config_path.is_relative_to(Path.cwd())
         else config_path.as_posix()
     )
-    root = yaml.compose(config_path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    root = yaml.compose(text_files.read(config_path, rel), Loader=yaml.SafeLoader)
     nav_key, nav = _mapping(root, "nav")
     if nav_key is None:
         return []  # MkDocs lists every page itself: nothing to keep in step
