@@ -440,10 +440,10 @@ def twins(found: dict[str, set[str]], folders: dict[str, str]) -> Twins:
                     f"{folders[original]}/{page} (remove it, or add the original)"
                 )
             else:
-                source = files.get(original) and f"{folders[original]}/{files[original]}"
+                have = original if original in files else next(iter(files))
                 problems.append(
-                    f"{source or folders[next(iter(files))] + '/' + page}: has no "
-                    f"{_language(lang)} version: create {folders[lang]}/{page}"
+                    f"{folders[have]}/{files[have]}: has no {_language(lang)} version: create "
+                    f"{folders[lang]}/{page}"
                 )
     return Twins(pages, problems)
 
