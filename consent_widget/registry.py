@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 from jsonschema import Draft202012Validator
 
-from . import yaml_words
+from . import text_files, yaml_words
 
 Path_ = tuple[str | int, ...]
 
@@ -159,15 +159,22 @@ def load(path: str | Path) -> Registry:
     # Name the file as the editor sees it: relative to where they work, when it is below it.
     source = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = text_files.read(path, source)
     except FileNotFoundError:
         raise RegistryError([Problem(source, None, (), "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except text_files.NotUTF8 as error:
+        raise RegistryError([Problem(source, error.line, (), error.words)]) from None
+    except OSError as exc:
         raise RegistryError([Problem(source, None, (), f"cannot be read ({exc})")]) from None
     return parse(text, source)
 
 
 def parse(text: str, source: str = "consent.yml") -> Registry:
+    # A full-width ： or space where YAML needs its own: said as such (YAML would blame another
+    # line, with a fix that does not help).
+    full_width = yaml_words.full_width(text.splitlines())
+    if full_width:
+        raise RegistryError([Problem(source, line, (), words) for line, words in full_width])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -186,7 +193,7 @@ def parse(text: str, source: str = "consent.yml") -> Registry:
     if not problems:
         problems += [
             Problem(source, lines.line(path), path, message)
-            for path, message in _cross_checks(data)
+            for path, message in _cross_checks(data, lines)
         ]
     if problems:
         raise RegistryError(sorted(problems, key=lambda p: (p.line or 0, format_path(p.path))))
@@ -264,6 +271,15 @@ PATTERN_WORDS = {
 }
 
 
+# What to write for a missing key whose value an editor cannot guess from the file.
+REQUIRED_HINTS = {
+    "revision": (
+        ": add the line `revision: 1` at the top level (or, if it was deleted by mistake, the "
+        "number it had on main)"
+    ),
+}
+
+
 def _schema_problems(data: dict) -> list[tuple[Path_, str]]:
     problems = []
     for error in Draft202012Validator(schema()).iter_errors(data):
@@ -300,7 +316,7 @@ def _explain(error, path: Path_) -> list[tuple[Path_, str]]:
         ]
     if kind == "required":
         missing = [key for key in rule if key not in value]
-        return [(path, f"missing '{key}'") for key in missing]
+        return [(path, f"missing '{key}'{REQUIRED_HINTS.get(key, '')}") for key in missing]
     if kind == "type":
         if value is None:
             return [(path, "is empty: fill it in, or remove the key")]
@@ -337,7 +353,7 @@ def _unknown_key(key: str, allowed: list[str]) -> str:
     return f"unknown key '{key}'{hint}"
 
 
-def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
+def _cross_checks(data: dict, lines: _LineIndex) -> list[tuple[Path_, str]]:
     problems: list[tuple[Path_, str]] = []
     languages = data["languages"]
     categories = data["categories"]
@@ -348,9 +364,14 @@ def _cross_checks(data: dict) -> list[tuple[Path_, str]]:
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if item["id"] in seen:
-                first = f"{kind}[{seen[item['id']]}]"
+                first = lines.line((kind, seen[item["id"]]))
+                what = "category" if kind == "categories" else "vendor"
                 problems.append(
-                    ((kind, index, "id"), f"id '{item['id']}' is already used by {first}")
+                    (
+                        (kind, index, "id"),
+                        f"id '{item['id']}' is already used by the {what} at line {first}: "
+                        f"give each {what} its own id",
+                    )
                 )
             seen.setdefault(item["id"], index)
 

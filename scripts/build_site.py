@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from consent_widget import text_files
+
 ROOT = Path(__file__).resolve().parent.parent
 LOG_PREFIX = re.compile(r"^(INFO|WARNING|ERROR|DEBUG)\s+-\s+")
 # What MkDocs adds around a problem that the problem's own line already says.
@@ -40,6 +42,16 @@ def build(
 def build_lines(site_dir, config, env=None, emit=print, quiet: bool = False) -> int:
     """Run the build, handing each line worth showing to `emit`; return MkDocs' exit status."""
     site_dir = Path(site_dir).resolve()
+    try:  # MkDocs would say only where its reader stopped
+        text_files.read(Path(config), Path(config).name)
+    except text_files.NotUTF8 as error:
+        emit(str(error))
+        emit(
+            f"build: FAILED: {shown(site_dir)} was left as it was"
+            if shown(site_dir)
+            else "build: FAILED"
+        )
+        return 1
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.building-", dir=site_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; web servers and Pages must read it

@@ -21,7 +21,10 @@ from pathlib import Path
 from build_site import build_lines
 from checklib import ROOT
 
+from consent_widget import text_files
+
 CHECKS = (
+    "check_files",
     "check_translations",
     "check_glossary",
     "check_nav",
@@ -33,16 +36,24 @@ CHECKS = (
 )
 MKDOCS_LINK = re.compile(r"^Doc file '(.+?)' contains a(?:n unrecognized relative)? link '(.+?)'")
 REGISTRY_HEADER = re.compile(r"^The consent registry has \d+ problems?:$")
+# A check's verdict (`links: OK`, `links: 2 problems`): each check says its own.
+STATUS_LINE = re.compile(r"^[a-z ]+: (OK|\d+ problems?)$")
 
 
 def run_checks(emit=print) -> tuple[int, list[str]]:
-    """Run every check (in this process: seconds saved); return the status and their lines."""
+    """Run every check (in this process: seconds saved); return the status and their lines.
+
+    A problem two checks find (a file that is not UTF-8, which each check reading it names)
+    is said once."""
     status, said = 0, []
     for name in CHECKS:
         output = io.StringIO()
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             try:
                 status |= importlib.import_module(name).main([]) != 0
+            except text_files.NotUTF8 as error:  # a file it reads: its words, not a crash
+                print(error)
+                status = 1
             except Exception as error:  # a check's own bug: say which, go on with the others
                 print(
                     f"{name}: crashed ({type(error).__name__}: {error}): a bug in the check, "
@@ -50,6 +61,8 @@ def run_checks(emit=print) -> tuple[int, list[str]]:
                 )
                 status = 1
         for line in output.getvalue().splitlines():
+            if line in said and not STATUS_LINE.match(line):
+                continue
             emit(line)
             said.append(line)
     return status, said

@@ -18,20 +18,40 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from checklib import DOCS, ROOT, Exceptions, Page, finish, internal_link_problems, read_page
+from checklib import (
+    DOCS,
+    ROOT,
+    Exceptions,
+    Page,
+    finish,
+    internal_link_problems,
+    page_files,
+    read_page,
+    unreadable_page,
+)
 
 from consent_widget import registry as registry_module
+from consent_widget import text_files
 
 LANGS = ("ja", "en")
 USER_AGENT = "policy-site-link-check/1 (+make check-online)"
 
 
 def read_pages(docs: Path) -> dict[Path, Page]:
-    return {
-        path.resolve(): read_page(path, path.relative_to(docs / lang).as_posix())
-        for lang in LANGS
-        for path in (docs / lang).rglob("*.md")
-    }
+    """Every page by the path its links name: a file whose name differs from its twin's only
+    in letter case stands at its twin's name (the rename is the translation check's to report,
+    not every link to it)."""
+    files = page_files(docs)
+    pages = {}
+    for lang in LANGS:
+        for path in (docs / lang).rglob("*.md"):
+            name = files.name(lang, path.relative_to(docs / lang).as_posix())
+            try:
+                page = read_page(path, name)
+            except text_files.NotUTF8 as error:
+                page = unreadable_page(path, name, error)
+            pages[page.address] = page
+    return pages
 
 
 def check_page(page: Page, pages: dict[Path, Page], exceptions: Exceptions) -> list[str]:
@@ -43,7 +63,7 @@ def check_page(page: Page, pages: dict[Path, Page], exceptions: Exceptions) -> l
         if scheme == "http":
             if not exceptions.allows(name, "https", href):
                 problems.append(f"{where}: {href} is not secure: use https://")
-        elif scheme in ("javascript", "data", "vbscript", "file"):
+        elif scheme in ("data", "file"):  # javascript: is a page-source problem (page_source.py)
             problems.append(f"{where}: {scheme}: links are not allowed ({href[:40]})")
         elif not scheme and not href.startswith(("mailto:", "tel:")):
             problems += internal_link_problems(page, href, where, pages)
@@ -89,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     pages = read_pages(DOCS)
     problems = list(exceptions.problems)
     for page in pages.values():
+        if not page.readable:
+            problems += page.source_problems
         problems += check_page(page, pages, exceptions)
     problems += exceptions.unused({"https"})
     if args.online:

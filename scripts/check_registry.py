@@ -16,7 +16,7 @@ from pathlib import Path
 
 from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, finish, plugin_settings
 
-from consent_widget import marker
+from consent_widget import marker, text_files
 from consent_widget import registry as registry_module
 from consent_widget.config import ConsentConfig
 
@@ -31,7 +31,10 @@ def gated_categories(root: Path = ROOT) -> list[tuple[str, str]]:
         for path in sorted((root / folder).rglob("*")):
             if path.suffix not in (".html", ".md") or not path.is_file():
                 continue
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = text_files.read(path)
+            except text_files.NotUTF8:
+                continue  # not a page the site can read: marker_problems() says so
             for match in GATED.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
                 found.append((f"{path.relative_to(root).as_posix()}:{line}", match[1]))
@@ -49,7 +52,11 @@ def marker_problems(docs: Path = DOCS, config: Path = ROOT / "mkdocs.yml") -> li
     for lang, path in sorted(pages):
         required = path.relative_to(docs / lang).as_posix() == settings["policy_page"]
         rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = text_files.read(path, rel)
+        except text_files.NotUTF8 as error:
+            problems.append(str(error))
+            continue
         problems += marker.problems(text, rel, required, settings["policy_anchor"])
     return problems
 

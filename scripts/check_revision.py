@@ -7,8 +7,9 @@ compares consent.yml with its version where this branch left main (`git merge-ba
 origin/main`, else `main`): a category or vendor added or removed, or a vendor moved to
 another category, without a higher revision is a problem; a changed `data:` or `purpose:` text
 is a note (a typo fix does not need a new revision, a new item of data does); a raised
-revision is a note, so nobody raises it by accident. Without main to compare with (a shallow
-clone, a copy without git) it says so and passes.
+revision is a note, so nobody raises it by accident; a lowered one is a problem (it never goes
+down). Without main to compare with (a shallow clone, a copy without git) it says so and
+passes.
 """
 
 from __future__ import annotations
@@ -105,7 +106,16 @@ def check(root: Path = ROOT, ref: str | None = None) -> tuple[list[str], list[st
         return [], [f"revision: not compared: {REGISTRY} on {name} is invalid"]
     where = f"{REGISTRY}:{revision_line(path.read_text(encoding='utf-8'))}"
     changes, notes, problems = compare(old, new), [], []
-    if new.revision > old.revision:
+    if new.revision < old.revision:
+        # Visitors who chose under the higher number keep it in their cookie: they would never
+        # be asked again, whatever changes later, until the number passes theirs.
+        problems.append(
+            f"{where}: revision went down from {old.revision} on {name} to {new.revision}: it "
+            f"never goes down (visitors who chose under {old.revision} would not be asked "
+            f"again): set it back to {old.revision}, or to {old.revision + 1} if this change is "
+            f"material ({EFFECT})"
+        )
+    elif new.revision > old.revision:
         notes.append(
             f"{where}: revision raised from {old.revision} to {new.revision} since {name}: "
             f"every visitor will be asked about cookies again once this is published"

@@ -31,10 +31,13 @@ from checklib import (
     Page,
     finish,
     internal_link_problems,
+    not_compared,
     page_pairs,
     page_source,
     paired_blocks,
 )
+
+from consent_widget import text_files
 
 CHECKS = {
     "date",
@@ -51,7 +54,8 @@ CHECKS = {
 
 def fingerprint(path: Path) -> str:
     """What `translation_of` records: the Japanese page's text as it was translated."""
-    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()[:12]
+    content = path.read_bytes().removeprefix(text_files.BOM.encode()).replace(b"\r\n", b"\n")
+    return hashlib.sha256(content).hexdigest()[:12]
 
 
 def both(ja: Page, ja_line: int, en: Page, en_line: int) -> str:
@@ -171,7 +175,7 @@ def compare(
 
     # Links: the same targets (in any order within a section: sentences may be reordered).
     # A section with a link that leads nowhere is the link check's to report (one message).
-    pages = pages or {page.path.resolve(): page for page in (ja, en)}
+    pages = pages or {page.address: page for page in (ja, en)}
     broken = {
         section
         for page in (ja, en)
@@ -256,14 +260,26 @@ def _near(other: Page, this: Page, block) -> int:
     return 1
 
 
-def record(name: str, docs: Path = DOCS) -> int:
+def record(given: str, docs: Path = DOCS) -> int:
     """Write the Japanese page's current fingerprint into the English page's front matter."""
+    name = page_name(given, docs)
     ja, en = docs / SOURCE_LANG / name, docs / TARGET_LANG / name
     for path in (ja, en):
         if not path.exists():
-            print(f"{_shown(path)}: not found", file=sys.stderr)
+            pages = sorted(
+                p.relative_to(docs / SOURCE_LANG).as_posix()
+                for p in (docs / SOURCE_LANG).rglob("*.md")
+            )
+            print(
+                f"{_shown(path)}: not found (PAGE is a page's file name; pages: {', '.join(pages)})",
+                file=sys.stderr,
+            )
             return 1
-    text = en.read_text(encoding="utf-8")
+    try:
+        text = page_source.read(en, _shown(en)).replace("\r\n", "\n")
+    except text_files.NotUTF8 as error:
+        print(error, file=sys.stderr)
+        return 1
     if not text.startswith("---\n"):
         print(f"{_shown(en)}: no front matter (--- … ---) at the top", file=sys.stderr)
         return 1
@@ -276,6 +292,24 @@ def record(name: str, docs: Path = DOCS) -> int:
     en.write_text(f"---\n{head}{sep}{body}", encoding="utf-8")
     print(f"{_shown(en)}: recorded as the translation of {ja.name} version {value}")
     return 0
+
+
+def page_name(given: str, docs: Path = DOCS) -> str:
+    """The page a PAGE= names, in any form an editor types: privacy.md, privacy,
+    docs/en/privacy.md, en/privacy.md, ./docs/ja/privacy.md, a full path, docs\\en\\privacy.md."""
+    path = Path(given.strip().replace("\\", "/"))
+    if path.is_absolute():
+        for base in (docs, Path.cwd()):
+            if path.is_relative_to(base.resolve()):
+                path = path.relative_to(base.resolve())
+                break
+    parts = [part for part in path.parts if part not in (".", "")]
+    if parts[:1] == [docs.name]:
+        parts = parts[1:]
+    if parts[:1] in ([SOURCE_LANG], [TARGET_LANG]) and len(parts) > 1:
+        parts = parts[1:]
+    name = "/".join(parts)
+    return name if name.endswith(".md") else f"{name}.md"
 
 
 def _shown(path: Path) -> str:
@@ -293,11 +327,10 @@ def main(argv: list[str] | None = None) -> int:
     exceptions = Exceptions()
     pairs, problems = page_pairs()
     problems = exceptions.problems + problems
-    pages = {page.path.resolve(): page for pair in pairs for page in pair}
+    pages = {page.address: page for pair in pairs for page in pair}
     for ja, en in pairs:
         problems += compare(ja, en, exceptions, pages)
-    unchecked = {ja.name for ja, en in pairs if ja.source_problems or en.source_problems}
-    problems += exceptions.unused(CHECKS, unchecked)
+    problems += exceptions.unused(CHECKS, not_compared(pairs))
     return finish("translations", problems)
 
 

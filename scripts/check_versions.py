@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 
-from checklib import DOCS, ROOT, finish, read_page
+from checklib import DOCS, ROOT, finish, page_files, read_page
 
 sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
 
 import policy_archive
 
 from consent_widget import registry as registry_module
+from consent_widget import text_files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,15 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     problems = archive.tampered()
     notes = _revision_notes(archive)
     latest = archive.versions[-1].date
+    files = page_files()  # a file misnamed in letter case: the translation check names it
     for lang in policy_archive.LANGUAGES:
         for name in archive.pages:
-            path = DOCS / lang / name
+            path = DOCS / lang / files.pages.get(name, {}).get(lang, name)
             if not path.exists():
                 problems.append(
                     f"{policy_archive.FOLDER}/{policy_archive.INDEX}: {name} is not in docs/{lang}/"
                 )
                 continue
-            page = read_page(path, name)
+            try:
+                page = read_page(path, name)
+            except text_files.NotUTF8 as error:
+                problems.append(str(error))
+                continue
             if page.source_problems:
                 continue  # an unreadable front matter or date: the translation check says why
             date = page.meta.get("last_updated")

@@ -25,7 +25,7 @@ HOOKS = ROOT / "overrides" / "hooks"
 sys.path.insert(0, str(HOOKS))
 import page_source  # noqa: E402
 
-from consent_widget import marker  # noqa: E402
+from consent_widget import marker, text_files  # noqa: E402
 
 
 def site_hooks(name: str):
@@ -70,10 +70,18 @@ class Page:
     links: list[tuple[str, int, str]] = field(default_factory=list)  # (href, line, section)
     footnote_refs: list[tuple[str, int, str]] = field(default_factory=list)
     tables: list[tuple[int, int, str]] = field(default_factory=list)  # (line, rows, section)
+    readable: bool = True  # False: not UTF-8 (its one source problem says so)
 
     @property
     def rel(self) -> str:
         return _rel(self.path)
+
+    @property
+    def address(self) -> Path:
+        """Where links find it: its own path, under its page name (a file misnamed only in
+        letter case is reported once, not at every link to it)."""
+        folder = self.path.parents[len(PurePosixPath(self.name).parts) - 1]
+        return (folder / self.name).resolve()
 
     def of_kind(self, kind: str) -> list[Block]:
         return [b for b in self.blocks if b.kind == kind]
@@ -86,9 +94,10 @@ class Page:
 
 
 def read_page(path: Path, name: str | None = None) -> Page:
-    text = path.read_text(encoding="utf-8")
-    tokens = _markdown.parse(text)
+    """The page, parsed; `text_files.NotUTF8` (the editor's message) if it is not UTF-8."""
     rel = _rel(path)
+    text = page_source.read(path, rel)
+    tokens = _markdown.parse(text)
     matter = page_source.front_matter(text, rel)
     page = Page(
         path=path,
@@ -152,9 +161,15 @@ def read_page(path: Path, name: str | None = None) -> Page:
     return page
 
 
+def unreadable_page(path: Path, name: str, error: text_files.NotUTF8) -> Page:
+    """A page that is not UTF-8: it exists (links to it are not broken), and its one problem is
+    that it cannot be read."""
+    return Page(path, name, "", {}, {}, source_problems=[str(error)], readable=False)
+
+
 def plugin_settings(name: str, config: Path = ROOT / "mkdocs.yml") -> dict[str, str]:
     """The plain settings of one plugin in mkdocs.yml (its `!ENV`, `!!python` tags unread)."""
-    root = yaml.compose(config.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    root = yaml.compose(text_files.read(config, _rel(config)), Loader=yaml.SafeLoader)
     for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
         if key.value != "plugins" or not isinstance(value, yaml.SequenceNode):
             continue
@@ -169,22 +184,43 @@ def plugin_settings(name: str, config: Path = ROOT / "mkdocs.yml") -> dict[str, 
     return {}
 
 
+def page_files(docs: Path = DOCS) -> page_source.Twins:
+    """The page files of both language folders, paired by name (page_source.twins: the build's
+    own rule and words)."""
+    found = {
+        lang: {p.relative_to(docs / lang).as_posix() for p in (docs / lang).rglob("*.md")}
+        for lang in (SOURCE_LANG, TARGET_LANG)
+    }
+    return page_source.twins(found, {lang: _rel(docs / lang) for lang in found})
+
+
 def page_pairs(docs: Path = DOCS) -> tuple[list[tuple[Page, Page]], list[str]]:
-    """(ja, en) pages paired by identical name, and a message for each file without its twin."""
-    source, target = docs / SOURCE_LANG, docs / TARGET_LANG
-    names_s = {p.relative_to(source).as_posix() for p in source.rglob("*.md")}
-    names_t = {p.relative_to(target).as_posix() for p in target.rglob("*.md")}
-    missing = [
-        f"{_rel(source / n)}: has no English version: create {_rel(target / n)}"
-        for n in sorted(names_s - names_t)
-    ] + [
-        f"{_rel(target / n)}: has no Japanese original {_rel(source / n)} (remove it, or add the original)"
-        for n in sorted(names_t - names_s)
-    ]
-    pairs = [
-        (read_page(source / n, n), read_page(target / n, n)) for n in sorted(names_s & names_t)
-    ]
-    return pairs, missing
+    """(ja, en) pages paired by name, and a message for each file without its twin, misnamed
+    or not readable (each said once; its pair is left out)."""
+    files = page_files(docs)
+    problems = list(files.problems)
+    pairs = []
+    for name, names in sorted(files.pages.items()):
+        try:
+            ja = read_page(docs / SOURCE_LANG / names[SOURCE_LANG], name)
+            en = read_page(docs / TARGET_LANG / names[TARGET_LANG], name)
+        except text_files.NotUTF8 as error:
+            problems.append(str(error))
+            continue
+        pairs.append((ja, en))
+    return pairs, problems
+
+
+def not_compared(pairs: list[tuple[Page, Page]], docs: Path = DOCS) -> set[str]:
+    """Pages that exist but were not compared (no twin, not UTF-8, a problem in their source,
+    each reported already): their exceptions are not called unused for that."""
+    present = {
+        p.relative_to(docs / lang).as_posix().lower()
+        for lang in (SOURCE_LANG, TARGET_LANG)
+        for p in (docs / lang).rglob("*.md")
+    }
+    compared = {ja.name for ja, en in pairs if not (ja.source_problems or en.source_problems)}
+    return present - compared
 
 
 def paired_blocks(ja: Page, en: Page) -> list[tuple[Block, Block]]:
@@ -246,11 +282,16 @@ def internal_link_problems(page: Page, href: str, where: str, pages: dict[Path, 
         return [
             f"{where}: {href} starts with /: link to the .md file relative to this page instead"
         ]
-    target = page.path if not path_part else (page.path.parent / PurePosixPath(path_part)).resolve()
-    if target not in pages:
-        return [f"{where}: {href} points at {path_part}, which does not exist"]
-    if anchor and anchor not in anchors(pages[target]):
-        return [f"{where}: {href}: there is no #{anchor} in {pages[target].rel}"]
+    if path_part:
+        target = pages.get((page.path.parent / PurePosixPath(path_part)).resolve())
+        if target is None:
+            return [f"{where}: {href} points at {path_part}, which does not exist"]
+    else:
+        target = page
+    if target.source_problems:
+        return []  # its anchors cannot be told until its own problem (reported) is fixed
+    if anchor and anchor not in anchors(target):
+        return [f"{where}: {href}: there is no #{anchor} in {target.rel}"]
     return []
 
 
@@ -294,7 +335,10 @@ class Exceptions:
     def _load(self) -> None:
         rel = _rel(self.path)
         try:
-            data = yaml.safe_load(self.path.read_text(encoding="utf-8")) or []
+            data = yaml.safe_load(text_files.read(self.path, rel)) or []
+        except text_files.NotUTF8 as error:
+            self.problems.append(str(error))
+            return
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             self.problems.append(f"{rel}:{mark.line + 1 if mark else 1}: not valid YAML")

@@ -28,9 +28,11 @@ from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG
 
 sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
 
+import page_source
 import policy_archive
 
 from consent_widget import registry as registry_module
+from consent_widget import text_files
 from consent_widget.render import disclosure_table
 
 REGISTRY = ROOT / "consent.yml"
@@ -185,7 +187,7 @@ def _summary(given: str, lang: str) -> str:
 
 def _require_current_translation(page: str) -> None:
     """A version is published in both languages at once: the translation must be up to date."""
-    en = (DOCS / TARGET_LANG / page).read_text(encoding="utf-8")
+    en = _page_text(TARGET_LANG, page)
     recorded = policy_archive.front_matter(en).get("translation_of")
     current = translation_fingerprint(DOCS / SOURCE_LANG / page)
     if str(recorded) != current:
@@ -200,7 +202,7 @@ def _set_date(page: str, date: datetime.date) -> None:
     """Both pages carry the release date; the English stays recorded as translated."""
     for lang in (SOURCE_LANG, TARGET_LANG):
         path = DOCS / lang / page
-        text = path.read_text(encoding="utf-8")
+        text = _page_text(lang, page)  # written back as plain UTF-8: no BOM, LF (and archived so)
         path.write_text(
             LAST_UPDATED_LINE.sub(f"last_updated: {date}", text, count=1), encoding="utf-8"
         )
@@ -213,7 +215,7 @@ def _changed_since(archive, version, registry) -> bool:
     for lang in policy_archive.LANGUAGES:
         table = disclosure_table(registry, lang)
         for page in archive.pages:
-            current = policy_archive.body((DOCS / lang / page).read_text(encoding="utf-8"))
+            current = policy_archive.body(_page_text(lang, page))
             published = policy_archive.body(archive.page_text(version, lang, page))
             published_table = archive.vendor_table(version, lang)
             if current != published:
@@ -226,7 +228,7 @@ def _changed_since(archive, version, registry) -> bool:
 def _cookie_section_changed(archive, version, page: str) -> bool:
     return any(
         _section(archive.page_text(version, lang, page), archive.cookie_section)
-        != _section((DOCS / lang / page).read_text(encoding="utf-8"), archive.cookie_section)
+        != _section(_page_text(lang, page), archive.cookie_section)
         for lang in policy_archive.LANGUAGES
     )
 
@@ -266,6 +268,15 @@ def _raise_revision() -> tuple[int, int]:
     old = int(match[1])
     REGISTRY.write_text(REVISION_LINE.sub(f"revision: {old + 1}", text, count=1), encoding="utf-8")
     return old, old + 1
+
+
+def _page_text(lang: str, page: str) -> str:
+    """A page as the checks and the build read it (page_source.py)."""
+    path = DOCS / lang / page
+    try:
+        return page_source.read(path, _rel(path))
+    except text_files.NotUTF8 as error:
+        raise ReleaseError(str(error)) from None
 
 
 def _rel(path: Path) -> str:

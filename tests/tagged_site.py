@@ -41,12 +41,19 @@ def tagged_registry(edit: Callable[[dict], None] | None = None) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-def copy_site(dest: Path, registry_text: str, pages: dict[str, str] | None = None) -> Path:
-    """The site's sources under `dest` with this registry (and extra docs files); its mkdocs.yml."""
+def copy_site(
+    dest: Path,
+    registry_text: str,
+    pages: dict[str, str] | None = None,
+    templates: dict[str, str] | None = None,
+) -> Path:
+    """The site's sources under `dest` with this registry (and extra docs files, and templates
+    in overrides/); its mkdocs.yml."""
     copy_project(dest)
     (dest / "consent.yml").write_text(registry_text, encoding="utf-8")
-    for rel, text in (pages or {}).items():
-        target = dest / "docs" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    for folder, files in (("docs", pages), ("overrides", templates)):
+        for rel, text in (files or {}).items():
+            target = dest / folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
     return dest / "mkdocs.yml"

@@ -1,7 +1,8 @@
 """Site hook: what every page must have before it is built, and its date shown per language.
 
-Every page exists in every language, and its front matter has a real `last_updated` date, a
-title and a description.
+Every page is UTF-8 and exists in every language under the same name; its front
+matter has a real `last_updated` date, a title and a description; it carries no code (the
+rules of page_source.py, in the words of `make check`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
+from consent_widget import text_files
+
 
 def on_env(env, config: MkDocsConfig, files):
     env.filters["policy_date"] = policy_date
@@ -30,26 +33,26 @@ def policy_date(value, lang: str) -> str:
 
 @event_priority(10)  # before mkdocs-static-i18n (-100) keeps only one language's files
 def on_files(files, config: MkDocsConfig):
-    """Every page exists in every language: name the missing file before anything else fails."""
+    """Every page is UTF-8 and exists in every language (same name, lower-case): name the file
+    before anything else reads it or fails, in the words of `make check` (page_source.py)."""
     languages = [lang.locale for lang in site_common.built_languages(config)]
-    pages = {
-        tuple(f.src_uri.split("/", 1))
-        for f in files.documentation_pages()
-        if "/" in f.src_uri and f.src_uri.split("/", 1)[0] in languages
-    }
-    names = {name for _, name in pages}
-    missing = [
-        f"docs/{lang}/{name}"
-        for name in sorted(names)
-        for lang in languages
-        if (lang, name) not in pages
-    ]
-    if missing:
-        raise PluginError(
-            "Missing translation: "
-            + ", ".join(missing)
-            + ". Every page needs a file of the same name in each language folder."
-        )
+    root = os.path.dirname(config.config_file_path)
+    docs = Path(os.path.relpath(config.docs_dir, root)).as_posix()
+    found: dict[str, set[str]] = {lang: set() for lang in languages}
+    problems = []
+    for file in files.documentation_pages():
+        if file.abs_src_path is None:
+            continue  # generated: no file an editor saved
+        lang, _, name = file.src_uri.partition("/")
+        if lang in found and name:
+            found[lang].add(name)
+        try:
+            page_source.read(Path(file.abs_src_path), f"{docs}/{file.src_uri}")
+        except text_files.NotUTF8 as error:
+            problems.append(str(error))
+    problems += page_source.twins(found, {lang: f"{docs}/{lang}" for lang in languages}).problems
+    if problems:
+        raise PluginError("\n".join(problems))
     return files
 
 

@@ -68,7 +68,8 @@ state = _State()
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Read the archive; a project that has published no version yet has no history pages."""
+    """Read the archive; a project that has published no version yet has no history pages, and
+    one whose published files were edited does not build."""
     root = Path(config.config_file_path).parent
     state.archive = None
     if not (root / policy_archive.FOLDER / policy_archive.INDEX).exists():
@@ -77,6 +78,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         state.archive = policy_archive.load(root)
     except policy_archive.VersionsError as error:
         raise PluginError(str(error)) from None
+    # An edited published version is never published: the same words as `make check`.
+    tampered = state.archive.tampered()
+    if tampered:
+        raise PluginError("\n".join(tampered))
     state.labels = _labels(root / policy_archive.FOLDER / LABELS_FILE, config)
     return config
 

@@ -27,7 +27,9 @@ class State:
     def __init__(self) -> None:
         self.pages: dict[str, SitePage] = {}
         self.default_404: bytes | None = None
-        self.inline_script_hashes: set[str] = set()
+        self.inline_script_hashes: set[str] = set()  # of the templates' inline scripts
+        # This build's mark on the templates' <script> tags (security_headers.py).
+        self.template_script_mark: str = ""
 
 
 state = State()

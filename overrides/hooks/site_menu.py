@@ -15,6 +15,8 @@ import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
+from consent_widget import text_files
+
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     found = problems(Path(config.config_file_path), Path(config.docs_dir))
@@ -54,7 +56,7 @@ def problems(config_path: Path, docs_dir: Path) -> list[str]:
         if config_path.is_relative_to(Path.cwd())
         else config_path.as_posix()
     )
-    root = yaml.compose(config_path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    root = yaml.compose(text_files.read(config_path, rel), Loader=yaml.SafeLoader)
     nav_key, nav = _mapping(root, "nav")
     if nav_key is None:
         return []  # MkDocs lists every page itself: nothing to keep in step
@@ -63,7 +65,8 @@ def problems(config_path: Path, docs_dir: Path) -> list[str]:
     languages = _i18n_languages(root)
     listed = {page for _, _, page in menu if page}
     unlisted: dict[str, list[str]] = {}  # page name → its files, in every language folder
-    for folder in [lang for lang, *_ in languages] or [""]:
+    folders = [lang for lang, *_ in languages] or [""]
+    for folder in folders:
         base = docs_dir / folder
         for page in sorted(base.rglob("*.md")) if base.is_dir() else []:
             name = page.relative_to(base).as_posix()
@@ -71,6 +74,8 @@ def problems(config_path: Path, docs_dir: Path) -> list[str]:
                 shown = Path(os.path.relpath(page, config_path.parent)).as_posix()
                 unlisted.setdefault(name, []).append(shown)
     for name, shown in unlisted.items():
+        if len(shown) < len(folders):
+            continue  # not a page yet: its missing or misnamed twin is reported (page_rules.py)
         found.append(
             f"{rel}:{nav_key.start_mark.line + 1}: {name} ({', '.join(shown)}) is not in the menu: add "
             f"a line `  - Title: {name}` under nav: (and its English title under "

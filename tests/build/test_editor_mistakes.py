@@ -322,3 +322,228 @@ def test_plugin_alone_refuses_a_marker_inside_an_open_comment(tmp_path):
         "<!-- consent:vendors -->, so the table and the rest of the page would be hidden: end it "
         "with -->"
     ) in run.stderr
+
+
+# 12. Code pasted into a page (issue 16): refused by the check and the build, with where a
+# vendor's tag belongs. (The CSP's own refusal: tests/e2e/test_template_scripts.py.)
+TAG_HOME = (
+    "a vendor's tag belongs in consent.yml, as `tag:` of its vendor (CONTRIBUTING.md, Adding a tag)"
+)
+
+
+@pytest.mark.parametrize(
+    "pasted,words",
+    [
+        (
+            "<script>alert(1)</script>",
+            "<script> is not allowed in a page (its code would run on every visit, before any "
+            "consent, and the site's Content-Security-Policy blocks it): remove it; " + TAG_HOME,
+        ),
+        (
+            '<iframe src="https://www.youtube.com/embed/x"></iframe>',
+            "<iframe> is not allowed in a page (it would load another site, which can set its "
+            "cookies before any consent): remove it; " + TAG_HOME,
+        ),
+        (
+            '<img src="logo.png" alt="" onerror="alert(1)">',
+            "the attribute onerror= runs code, which a page may not: remove it; " + TAG_HOME,
+        ),
+        (
+            "[settings](javascript:alert(1))",
+            "a javascript: address runs code when clicked, which a page may not: link to a page "
+            "or an https:// address instead; " + TAG_HOME,
+        ),
+    ],
+    ids=["script", "iframe", "event attribute", "javascript link"],
+)
+def test_code_pasted_into_a_page_fails_check_and_build(project, pasted, words):
+    page = project / "docs/en/privacy.md"
+    edit(page, "<!-- consent:vendors -->", f"{pasted}\n\n<!-- consent:vendors -->")
+    assert_one_message(project, f"docs/en/privacy.md:{line_of(page, pasted)}: {words}")
+
+
+def test_a_gated_placeholder_in_a_page_is_still_allowed(project):
+    """CONTRIBUTING.md's one-page gated script: consent runs it, from a file the CSP governs."""
+    page = project / "docs/en/privacy.md"
+    gated = '<script type="text/plain" data-consent="analytics" data-src="/assets/x.js"></script>'
+    edit(page, "<!-- consent:vendors -->", f"{gated}\n\n<!-- consent:vendors -->")
+    code, output = make_build(project)
+    assert code == 0, output
+
+
+# 13. A page saved in Shift_JIS (CP932), as Japanese Windows editors often do.
+CP932_WORDS = (
+    "not saved as UTF-8 but as Shift_JIS (CP932), as Japanese Windows editors often do: save "
+    "it as UTF-8 (VS Code: click the encoding in the status bar, Save with Encoding, UTF-8; "
+    "Notepad: Save As, Encoding: UTF-8)"
+)
+
+
+def test_a_page_saved_as_shift_jis_is_one_message(project):
+    page = project / "docs/ja/privacy.md"
+    page.write_bytes(page.read_text(encoding="utf-8").encode("cp932"))
+    assert_one_message(project, f"docs/ja/privacy.md:2: {CP932_WORDS}")
+    # The other checks carried on, each with its verdict.
+    _, output = make_check(project)
+    for verdict in ("glossary: OK", "menu: OK", "revision: OK", "translations: 1 problem"):
+        assert verdict in output.splitlines(), output
+
+
+def test_a_registry_saved_as_shift_jis_is_one_message(project):
+    registry = project / "consent.yml"
+    # (Notepad replaces the few characters CP932 lacks, such as the em dash.)
+    registry.write_bytes(registry.read_text(encoding="utf-8").encode("cp932", errors="replace"))
+    assert_one_message(project, f"consent.yml:{_first_undecodable_line(registry)}: {CP932_WORDS}")
+
+
+def _first_undecodable_line(path: Path) -> int:
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return data.count(b"\n", 0, error.start) + 1
+    raise AssertionError(f"{path} is UTF-8")
+
+
+# 14. Full-width characters where YAML or an anchor needs half-width ones.
+def test_full_width_colon_in_front_matter(project):
+    edit(project / "docs/ja/privacy.md", "title: 個人情報", "title：個人情報")
+    assert_one_message(
+        project,
+        "docs/ja/privacy.md:2: front matter: full-width colon ： after 'title': write a "
+        "half-width colon and a space: title: 個人情報の取り扱いについて",
+    )
+
+
+def test_full_width_colon_in_the_registry(project):
+    registry = project / "consent.yml"
+    edit(registry, "    category: advertising", "    category：advertising")
+    assert_one_message(
+        project,
+        f"consent.yml:{line_of(registry, 'category：')}: full-width colon ： after 'category': "
+        f"write a half-width colon and a space: category: advertising",
+    )
+
+
+def test_full_width_spaces_indenting_the_registry(project):
+    registry = project / "consent.yml"
+    indented = "\u3000\u3000category: advertising"
+    edit(registry, "\n    category: advertising", "\n" + indented)
+    assert_one_message(
+        project,
+        f"consent.yml:{line_of(registry, indented)}: full-width spaces (U+3000) indent "
+        f"this line: indent it with half-width spaces",
+    )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_full_width_hash_in_a_heading_anchor_is_one_message(project, lang):
+    """No "has no anchor", no broken links to it, no glossary errors from misaligned sections."""
+    page = project / "docs" / lang / "privacy.md"
+    edit(page, "{ #cookies }", "{ ＃cookies }")
+    assert_one_message(
+        project,
+        f"docs/{lang}/privacy.md:{line_of(page, '＃cookies')}: the heading's anchor "
+        f"{{ ＃cookies }} is written with full-width characters (＃): write it in half-width "
+        f"ones: {{ #cookies }}",
+    )
+
+
+# 15. A byte-order mark (Windows Notepad): accepted by every check and by the build alike.
+def test_a_byte_order_mark_is_accepted_by_the_check_and_the_build(project):
+    for rel in ("docs/ja/privacy.md", "docs/en/privacy.md", "consent.yml"):
+        path = project / rel
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, output = make_check(project)
+    assert code == 0 and problems(output) == [], output
+    assert output.rstrip().endswith("build: OK (strict: internal links, anchors, translations)")
+    code, output = make_build(project)
+    assert code == 0, output
+
+
+# 16. Windows line endings: the same site, and a note.
+def test_crlf_line_endings_are_noted(project):
+    page = project / "docs/en/privacy.md"
+    page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+    code, output = make_check(project)
+    assert code == 0 and problems(output) == [], output
+    assert (
+        "note: docs/en/privacy.md: saved with Windows line endings (CRLF). The site is the "
+        "same, and git stores the file with LF (.gitattributes), so the pull request shows only "
+        "your changes; to keep them out of your copy too, set your editor to LF (VS Code: click "
+        "CRLF in the status bar)"
+    ) in output.splitlines(), output
+
+
+def test_git_stores_a_crlf_page_with_lf(project):
+    """`.gitattributes`: a pull request shows only the real changes."""
+    page = project / "docs/en/privacy.md"
+    lf = page.read_bytes()
+    page.write_bytes(lf.replace(b"\n", b"\r\n"))
+    git = [
+        "git",
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.test",
+        "-c",
+        "core.autocrlf=false",
+    ]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", ".gitattributes", "docs/en/privacy.md"], cwd=project, check=True)
+    stored = subprocess.run(
+        [*git, "show", ":docs/en/privacy.md"], cwd=project, capture_output=True, check=True
+    ).stdout
+    assert stored == lf
+
+
+# 17. A page renamed in letter case only.
+def test_case_only_rename_is_one_message(project):
+    (project / "docs/en/privacy.md").rename(project / "docs/en/Privacy.md")
+    assert_one_message(
+        project,
+        "docs/en/Privacy.md: file names are lower-case; the Japanese original is "
+        "docs/ja/privacy.md: rename this file to docs/en/privacy.md (git mv docs/en/Privacy.md "
+        "docs/en/privacy.md)",
+    )
+
+
+# 18. Small ones.
+def test_missing_revision_suggests_a_value(project):
+    registry = project / "consent.yml"
+    edit(registry, "revision: 2\n", "")
+    assert_one_message(
+        project,
+        f"consent.yml:{line_of(registry, 'languages:')}: missing 'revision': add the line "
+        f"`revision: 1` at the top level (or, if it was deleted by mistake, the number it had "
+        f"on main)",
+    )
+
+
+def test_duplicate_vendor_id_names_the_other_entry_by_its_line(project):
+    registry = project / "consent.yml"
+    first = line_of(registry, "id: google-ads")
+    edit(registry, "id: line-tag", "id: google-ads")
+    duplicate = _last_line_of(registry, "id: google-ads")
+    assert_one_message(
+        project,
+        f"consent.yml:{duplicate}: vendors[4].id: id 'google-ads' is already used by the "
+        f"vendor at line {first}: give each vendor its own id",
+    )
+
+
+def _last_line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return max(number for number, line in enumerate(lines, 1) if needle in line)
+
+
+def test_an_edited_archived_version_fails_the_build_too(project):
+    archived = project / "policy-versions/2026-11-26/en/privacy.md"
+    edit(archived, "Liaison", "Liason")
+    assert_one_message(
+        project,
+        "policy-versions/2026-11-26/en/privacy.md: changed after it was published on "
+        "2026-11-26. A published version is never edited: restore it (`git checkout -- "
+        "policy-versions/2026-11-26/en/privacy.md`) and publish the change as a new version "
+        "(`make release DATE=YYYY-MM-DD`).",
+    )

@@ -49,9 +49,9 @@ def vendors(ca):
     fakes.close()
 
 
-def built(root: Path, registry: str, pages=None, env=None) -> tuple[Path, Path]:
+def built(root: Path, registry: str, pages=None, env=None, templates=None) -> tuple[Path, Path]:
     """The site's sources with this registry, built into root/site; (site dir, registry)."""
-    config = copy_site(root / "src", registry, pages)
+    config = copy_site(root / "src", registry, pages, templates)
     assert build(root / "site", config, env=env) == 0, "the tagged site did not build"
     return root / "site", root / "src" / "consent.yml"
 
@@ -198,8 +198,12 @@ def test_stale_declarations_are_warnings(declared_scan):
 
 # --- a site that breaks the rules -------------------------------------------------------
 
-# A tag written into the page by hand, not gated: it runs before any choice.
+# A tag written by hand into the home page's template, not gated: it runs before any choice.
+# (A page's own Markdown cannot carry a <script>: the build refuses it, page_source.py.)
 EARLY_TAG = '\n<script src="https://connect.facebook.net/en_US/fbevents.js"></script>\n'
+EARLY_TEMPLATE = (
+    '{% extends "main.html" %}\n{% block extrahead %}{{ super() }}' + EARLY_TAG + "{% endblock %}\n"
+)
 # A gated page script (analytics) that sets a cookie no vendor declares.
 GATED_SCRIPT = '\n<script type="text/plain" data-consent="analytics" data-src="/assets/visit-id.js"></script>\n'
 
@@ -216,8 +220,9 @@ def break_registry(data: dict) -> None:
 def broken_scan(tmp_path_factory, vendors):
     root = tmp_path_factory.mktemp("broken")
     docs = Path(__file__).parents[2] / "docs"
+    home = (docs / "ja" / "index.md").read_text(encoding="utf-8")
     pages = {
-        "ja/index.md": (docs / "ja" / "index.md").read_text(encoding="utf-8") + EARLY_TAG,
+        "ja/index.md": home.replace("---\n", "---\ntemplate: early-tag.html\n", 1),
         "en/index.md": (docs / "en" / "index.md").read_text(encoding="utf-8") + GATED_SCRIPT,
         "assets/visit-id.js": (
             'document.cookie = "visit_id=42; path=/; max-age=86400";\n'
@@ -225,7 +230,8 @@ def broken_scan(tmp_path_factory, vendors):
             'document.cookie = "_ga_PATHTEST=GA1.1.1; path=/en/; max-age=86400";\n'
         ),
     }
-    site, registry = built(root, tagged_registry(break_registry), pages)
+    templates = {"early-tag.html": EARLY_TEMPLATE}
+    site, registry = built(root, tagged_registry(break_registry), pages, templates=templates)
     return scan(site, registry, vendors, root / "report")
 
 

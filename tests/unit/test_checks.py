@@ -209,7 +209,10 @@ def test_links_http_javascript_and_broken_anchor(docs):
         problems += check_links.check_page(page, pages, Exceptions(docs / "none.yml"))
     text = "\n".join(problems)
     assert "en/privacy.md" in text and "#no-such-section: there is no #no-such-section in" in text
-    assert "javascript: links are not allowed" in text
+    # A javascript: address is the page's own problem (the build's rule and words, said once).
+    assert "javascript:" not in text
+    home = next(page for page in pages.values() if page.rel.endswith("en/index.md"))
+    assert any("a javascript: address runs code" in p for p in home.source_problems)
     assert "http://example.com/ is not secure: use https://" in text
     # The verbatim http:// link of the legal text is reported too unless excepted.
     assert "enecho.meti.go.jp" in text
@@ -498,3 +501,70 @@ def test_revision_without_main_is_a_note(tmp_path):
     shutil.copy(ROOT / "consent.yml", tmp_path / "consent.yml")  # no git at all
     problems, notes = check_revision.check(tmp_path)
     assert problems == [] and notes[0].startswith("revision: not compared with main:")
+
+
+def test_lowered_revision_is_a_problem_naming_both_numbers(repo):
+    import check_revision
+
+    registry = repo / "consent.yml"
+    current = yaml.safe_load(registry.read_text())["revision"]
+    registry.write_text(
+        registry.read_text().replace(f"revision: {current}", f"revision: {current - 1}")
+    )
+    problems, notes = check_revision.check(repo)
+    assert problems == [
+        f"consent.yml:{_line(registry, 'revision:')}: revision went down from {current} on main "
+        f"to {current - 1}: it never goes down (visitors who chose under {current} would not be "
+        f"asked again): set it back to {current}, or to {current + 1} if this change is material "
+        "(raising it asks every visitor about cookies again, on their next visit)"
+    ]
+    assert notes == []
+
+
+# --- issue 16: what editors type ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "privacy.md",
+        "privacy",
+        "docs/en/privacy.md",
+        "docs/ja/privacy.md",
+        "en/privacy.md",
+        "./docs/en/privacy.md",
+        "docs\\en\\privacy.md",
+        "{docs}/en/privacy.md",
+    ],
+)
+def test_translated_accepts_the_paths_an_editor_types(docs, capsys, given):
+    edit(docs / "ja" / "privacy.md", "当社は、販売活動", "当社は、営業活動")
+    assert check_translations.record(given.format(docs=docs), docs) == 0, capsys.readouterr()
+    assert not [p for p in translation_problems(docs) if "out of date" in p]
+
+
+def test_translated_names_the_pages_there_are(docs, capsys):
+    assert check_translations.record("privacy-policy.md", docs) == 1
+    assert capsys.readouterr().err.endswith(
+        "ja/privacy-policy.md: not found (PAGE is a page's file name; pages: index.md, "
+        "privacy.md)\n"
+    )
+
+
+def test_glossary_quotes_the_glossarys_own_terms(docs):
+    page = docs / "en" / "privacy.md"
+    edit(page, "When acquiring personal information", "When collecting personal information")
+    edit(page, "will acquire it by lawful", "will collect it by lawful")
+    edit(page, "with a third party, or entrust", "with another company, or entrust")
+    edit(page, "to a third party, we will supervise", "to another company, we will supervise")
+    edit(page, "and the third party to ensure", "and the company to ensure")
+    problems = check_glossary.check(docs)
+    assert any('「取得」 should be translated as "acquire"' in p for p in problems), problems
+    assert any('「第三者」 should be translated as "third party"' in p for p in problems), problems
+    assert not [p for p in problems if '"acqui"' in p or '"third part"' in p]
+
+
+def test_an_anchor_problem_sets_off_no_glossary_errors(docs):
+    edit(docs / "ja" / "privacy.md", " { #cookies }", "")
+    assert any("has no anchor" in p for p in translation_problems(docs))
+    assert check_glossary.check(docs) == []

@@ -81,7 +81,7 @@ def test_shipped_registry_is_valid():
         (
             "  - id: advertising",
             "  - id: necessary",
-            "consent.yml:8: categories[1].id: id 'necessary' is already used by categories[0]",
+            "consent.yml:8: categories[1].id: id 'necessary' is already used by the category at line 4: give each category its own id",
         ),
         (
             "    gpc_opt_out: true",
