@@ -3,7 +3,8 @@
     python -m consent_receiver serve --allow-origin https://tsunagu-denki.com
         [--database sqlite:///receipts.db | postgresql://USER@HOST/DB] [--host 127.0.0.1]
         [--port 8080] [--rate-limit 120/minute|off] [--record-ip none|network|full]
-        [--record-user-agent] [--forwarded-allow-ips 127.0.0.1] [--access-log]
+        [--record-user-agent] [--retry-after 10] [--forwarded-allow-ips 127.0.0.1]
+        [--access-log]
     python -m consent_receiver migrate [--database URL]
     python -m consent_receiver export [--database URL] [--from DATE] [--to DATE]
         [--consent-id ID] --format csv|jsonl [-o FILE]
@@ -83,6 +84,13 @@ def parser() -> argparse.ArgumentParser:
         help="keep the browser's User-Agent with each receipt. The policy text must then say so",
     )
     serve.add_argument(
+        "--retry-after",
+        type=int,
+        default=10,
+        metavar="SECONDS",
+        help="how long senders wait before trying again after 503 (default 10)",
+    )
+    serve.add_argument(
         "--forwarded-allow-ips",
         default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         help="proxies whose X-Forwarded-For names the client (default 127.0.0.1: a proxy on "
@@ -151,6 +159,7 @@ def serve(args, store: Store) -> int:
         rate_limit=config.rate_limit(args.rate_limit),
         record_ip=config.record_ip(args.record_ip),
         record_user_agent=args.record_user_agent,
+        retry_after=config.retry_after(args.retry_after),
     )
     try:
         store.migrate()

@@ -126,6 +126,12 @@ def record_ip(value: str) -> str:
     return value
 
 
+def retry_after(value: int) -> int:
+    if not 1 <= value <= 3600:
+        raise SettingError(f"--retry-after: {value}: give seconds from 1 to 3600")
+    return value
+
+
 def stored_ip(address: str | None, mode: str) -> str | None:
     """The sender's address as the operator chose to keep it: not at all, its network
     (IPv4 /24, IPv6 /48: the visitor's provider and area, not the line), or whole."""

@@ -20,6 +20,7 @@ import math
 import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,6 +198,9 @@ class Store:
         self.dialect = self.engine.dialect.name
         self._client_key: bytes | None = None
         self._migrate_lock = threading.Lock()
+        # SQLite has one writer at a time: queue them here, in order, rather than in SQLite's
+        # busy handler, whose sleeps and retries gave seconds-long latency tails under load.
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else nullcontext()
 
     @property
     def ready(self) -> bool:
@@ -261,7 +265,7 @@ class Store:
         """Count the request against its sender's limit, then store the receipt once."""
         if not self.ready:
             self.migrate()
-        with self.engine.connect() as connection:
+        with self._write_lock, self.engine.connect() as connection:
             if limit is not None:
                 hits, retry_after = self._count(connection, sender.address, now, limit)
                 if hits > limit.requests:

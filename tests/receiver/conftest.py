@@ -18,19 +18,18 @@ import re
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from postgres_cluster import PostgresCluster
+from receiver_process import start_receiver as start_receiver_process
+from receiver_process import stop_receiver
 from setup_servers import can_apt, find_postgresql
 
 SITE = "https://tsunagu-denki.com"
 OTHER_SITE = "https://evil.example"
-STARTUP_SECONDS = 20
-LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
 def random_id() -> str:
@@ -123,13 +122,7 @@ class Receiver:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_receiver(self.process)
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -147,26 +140,8 @@ def launch_receiver(
 ) -> Receiver:
     """`python -m consent_receiver serve` in `folder` (its default SQLite file lands there
     when `database` is None), on a free port; returns once it listens."""
-    log = folder / "receiver.log"
-    command = [sys.executable, "-m", "consent_receiver", "serve"]
-    if database is not None:
-        command += ["--database", database]
-    for origin in origins:
-        command += ["--allow-origin", origin]
-    command += ["--port", "0", *options]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        found = LISTENING.search(log.read_text(errors="replace"))
-        if found:
-            return Receiver(process, int(found[1]), log)
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"the receiver did not start:\n{log.read_text(errors='replace')}")
+    process, port, log = start_receiver_process(folder, database, origins, *options)
+    return Receiver(process, port, log)
 
 
 @pytest.fixture
