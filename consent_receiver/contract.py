@@ -112,6 +112,10 @@ def read_json(body: bytes) -> Any:
         ) from None
     except ValueError as exc:
         raise ReceiptError(400, [f"the body is not JSON: {exc}"]) from None
+    except RecursionError:  # [[[[…]]]]: a few kilobytes pass Python's recursion limit
+        raise ReceiptError(
+            400, ["the body is not JSON a receipt could be: nested too deeply"]
+        ) from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

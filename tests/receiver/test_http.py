@@ -179,6 +179,17 @@ def test_a_body_that_is_not_json_is_400(sqlite_receiver):
     )
 
 
+def test_json_nested_too_deeply_is_400_not_a_crash(sqlite_receiver):
+    """Under 8 KiB, 4,000 levels deep: past Python's recursion limit."""
+    body = b'{"v": ' + b"[" * 4000 + b"]" * 4000 + b"}"
+    answer = sqlite_receiver.post(body, client=new_client())
+    assert (answer.status, answer.json()["problems"]) == (
+        400,
+        ["the body is not JSON a receipt could be: nested too deeply"],
+    )
+    assert sqlite_receiver.health().status == 200
+
+
 def test_another_media_type_is_415(sqlite_receiver):
     answer = sqlite_receiver.post(
         receipt(), client=new_client(), content_type="application/x-www-form-urlencoded"
