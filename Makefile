@@ -36,7 +36,7 @@ serve: $(SITE_DEPS)
 browser: $(DEV_DEPS)
 	$(PY) scripts/setup_browser.py
 
-## servers: nginx and Caddy for the hosting tests (system packages)
+## servers: nginx and Caddy for the hosting tests, PostgreSQL for the receiver's (system packages)
 servers: $(DEV_DEPS)
 	$(PY) scripts/setup_servers.py
 
