@@ -285,14 +285,19 @@ def test_agreed_term_the_original_does_not_use_is_reported(docs):
     # The English heading corrects the source's 共用利用 to "Joint Use": a deliberate difference.
     ja_line = _line(docs / "ja/privacy.md", "{ #joint-use-policy }")
     en_line = _line(docs / "en/privacy.md", "{ #joint-use-policy }")
+    # The advertiser wording's 訪問したユーザー are "users who visited", not the reader: recorded.
+    ja_users = _line(docs / "ja/privacy.md", "を訪問したユーザー")
+    en_users = _line(docs / "en/privacy.md", "of users who visited")
     assert glossary_problems(docs) == [
+        f"{docs}/ja/privacy.md:{ja_users} ↔ {docs}/en/privacy.md:{en_users}: 「ユーザー」 should "
+        'be translated as "you" (docs/glossary.yml)',
         f"{docs}/ja/privacy.md:{ja_line} ↔ {docs}/en/privacy.md:{en_line}: "
         '"joint use" stands for 「共同利用」 (docs/glossary.yml), which the Japanese does not '
-        "say here: translate what it says, or record the difference"
+        "say here: translate what it says, or record the difference",
     ]
     recorded = Exceptions(ROOT / "docs" / "translation-exceptions.yml")
     assert glossary_problems(docs, recorded) == []
-    assert recorded.unused({"added-term"}) == []
+    assert recorded.unused({"added-term", "glossary"}) == []
 
 
 def test_online_check_visits_the_vendor_pages_of_every_language(docs):
@@ -560,6 +565,7 @@ NEW_VENDOR = """
     category: analytics
     service: {ja: 新しいタグ, en: New tag}
     operator: {ja: Example Inc., en: Example Inc.}
+    country: US
     data: {ja: 閲覧したページ, en: Pages viewed}
     purpose: {ja: 分析, en: Analysis}
     opt_out_url: https://example.com/opt-out
