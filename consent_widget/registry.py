@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from jsonschema import Draft202012Validator
 
 from . import yaml_words
@@ -412,7 +412,13 @@ def _place_problems(data: dict, languages: list[str]) -> list[tuple[Path_, str]]
     """Countries and languages the widget names in words: each must have a name in every
     language of the site (Babel's), and with `home_country` every recipient says where it is."""
     problems: list[tuple[Path_, str]] = []
-    names = [Locale.parse(lang) for lang in languages]
+    names = []
+    for index, lang in enumerate(languages):
+        try:
+            names.append(Locale.parse(lang))
+        except (ValueError, UnknownLocaleError):
+            message = f"'{lang}' is not a language code Babel knows (e.g. ja, en, fr)"
+            problems.append((("languages", index), message))
 
     def country(path: Path_, code: str) -> None:
         if code in NOT_COUNTRIES or not all(code in locale.territories for locale in names):

@@ -130,7 +130,10 @@ def marked(parts, lang: str) -> str:
         if len(pieces) > keep_head + keep_tail + 1:
             head = "".join(pieces[:keep_head]).rstrip()
             tail = "".join(pieces[len(pieces) - keep_tail :] if keep_tail else []).lstrip()
-            out.append(f"{head}{' ' if head and lang != 'ja' else ''}…{tail}")
+            spaced = lang != SOURCE_LANG  # words are spaced; Japanese characters are not
+            before = " " if spaced and head else ""
+            after = " " if spaced and head and tail else ""
+            out.append(f"{head}{before}…{after}{tail}")
         else:
             out.append(part.text)
     return "".join(out)

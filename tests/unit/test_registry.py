@@ -343,3 +343,10 @@ def test_shipped_necessary_category_says_what_the_record_holds_and_how_long():
         model.texts[lang]["footer_link"] == model.texts[lang]["dialog_title"]
         for lang in model.languages
     )
+
+
+def test_a_language_without_words_for_countries_is_named():
+    assert (
+        "consent.yml:2: languages[1]: 'zz' is not a language code Babel knows (e.g. ja, en, fr)"
+        in (problems(VALID.replace("[ja, en]", "[ja, zz]")))
+    )
