@@ -6,7 +6,7 @@ SITE_DEPS := $(VENV)/.site-deps
 DEV_DEPS  := $(VENV)/.dev-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help build serve test lint check check-online translated release browser servers scan clean
+.PHONY: help build serve test lint check check-online translated approve release browser servers scan clean
 
 ## help: list these commands (from their `## target: what it does` lines)
 help:
@@ -52,6 +52,11 @@ check-online: $(SITE_DEPS)
 translated: $(SITE_DEPS)
 	@test -n "$(PAGE)" || { echo "usage: make translated PAGE=privacy.md"; exit 2; }
 	$(PY) scripts/check_translations.py --record $(PAGE)
+
+## approve PAGE=privacy.md: record the English page's wording as approved by legal (its record in tests/fixtures/)
+approve: $(SITE_DEPS)
+	@test -n "$(PAGE)" || { echo "usage: make approve PAGE=privacy.md"; exit 2; }
+	@$(PY) scripts/check_approved_text.py --approve "$(PAGE)"
 
 ## release DATE=YYYY-MM-DD [SUMMARY_JA=… SUMMARY_EN=…] [RAISE_REVISION=1]: publish the current policy as a version
 release: $(SITE_DEPS)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from babel import Locale, UnknownLocaleError
 from jsonschema import Draft202012Validator
 
 from . import text_files, yaml_words
@@ -66,6 +67,9 @@ class Vendor:
     hosts: tuple[str, ...] = ()  # exact names, or *.example.com for every subdomain
     storage: tuple[str, ...] = ()  # localStorage / sessionStorage keys, or prefix*
     tag: Tag | None = None
+    country: str | None = None  # where the recipient is (ISO 3166 code)
+    opt_out_language: str | None = None  # the one language its opt-out page is in
+    opt_out_kind: str = "opt-out"  # or "explanation": the page explains how, elsewhere
 
     def declares_host(self, host: str) -> bool:
         return any(host_matches(pattern, host) for pattern in self.hosts)
@@ -101,6 +105,13 @@ class Registry:
     categories: tuple[Category, ...]
     vendors: tuple[Vendor, ...]
     texts: dict[str, dict[str, str]]  # language → interface word → text
+    home_country: str | None = None  # the site's company's country: recipients elsewhere are abroad
+
+    def vendors_abroad(self) -> tuple[Vendor, ...]:
+        """Recipients outside the company's own country (what the banner names)."""
+        if not self.home_country:
+            return ()
+        return tuple(v for v in self.vendors if v.country and v.country != self.home_country)
 
     def vendors_of(self, category_id: str) -> tuple[Vendor, ...]:
         return tuple(v for v in self.vendors if v.category == category_id)
@@ -268,6 +279,7 @@ PATTERN_WORDS = {
     "^(\\*\\.)?": "a host name such as www.example.com, or *.example.com for all its subdomains (lower case, no https:// and no path)",
     "^[^\\s*]+\\*?$": "a storage key, or a prefix ending in * (no spaces)",
     "^(G-": "a Google tag ID: G-… for Analytics or AW-… for Ads (e.g. G-ABC123DEF4, AW-123456789)",
+    "^[A-Z]{2}$": "a two-letter country code in capitals, such as US or JP",
 }
 
 
@@ -408,7 +420,60 @@ def _cross_checks(data: dict, lines: _LineIndex) -> list[tuple[Path_, str]]:
                 where = ("consent_mode", signal, position)
                 problems.append((where, _unknown("category", category_id, category_ids)))
 
+    problems += _place_problems(data, languages)
     problems += _translation_problems(data, languages)
+    return problems
+
+
+# Babel's codes for no country in particular: not where a recipient can be.
+NOT_COUNTRIES = {"ZZ", "EU", "EZ", "UN", "QO"}
+
+
+def _place_problems(data: dict, languages: list[str]) -> list[tuple[Path_, str]]:
+    """Countries and languages the widget names in words: each must have a name in every
+    language of the site (Babel's), and with `home_country` every recipient says where it is."""
+    problems: list[tuple[Path_, str]] = []
+    names = []
+    for index, lang in enumerate(languages):
+        try:
+            names.append(Locale.parse(lang))
+        except (ValueError, UnknownLocaleError):
+            message = f"'{lang}' is not a language code Babel knows (e.g. ja, en, fr)"
+            problems.append((("languages", index), message))
+
+    def country(path: Path_, code: str) -> None:
+        if code in NOT_COUNTRIES or not all(code in locale.territories for locale in names):
+            problems.append(
+                (
+                    path,
+                    f"unknown country code '{code}': give the two-letter ISO 3166 code, e.g. US or JP",
+                )
+            )
+
+    home = data.get("home_country")
+    if home:
+        country(("home_country",), home)
+    for index, vendor in enumerate(data.get("vendors", [])):
+        if "country" in vendor:
+            country(("vendors", index, "country"), vendor["country"])
+        elif home:
+            operator = vendor["operator"].get(languages[0], vendor["id"])
+            problems.append(
+                (
+                    ("vendors", index),
+                    f"missing 'country' (where {operator} is, e.g. US): `home_country` is set, "
+                    f"so the table shows every recipient's country and the banner names those "
+                    f"outside {home}",
+                )
+            )
+        code = vendor.get("opt_out_language")
+        if code and not all(code in locale.languages for locale in names):
+            problems.append(
+                (
+                    ("vendors", index, "opt_out_language"),
+                    f"unknown language code '{code}': give the two-letter ISO 639 code, e.g. ja or en",
+                )
+            )
     return problems
 
 
@@ -532,12 +597,14 @@ def _model(data: dict[str, Any], source: str) -> Registry:
     cookie = data.get("cookie", {})
     defaults = default_texts()
     overrides = data.get("texts", {})
+    max_age_days = cookie.get("max_age_days", DEFAULT_MAX_AGE_DAYS)
     return Registry(
         source=source,
         revision=data["revision"],
         languages=languages,
         cookie_name=cookie.get("name", DEFAULT_COOKIE_NAME),
-        max_age_days=cookie.get("max_age_days", DEFAULT_MAX_AGE_DAYS),
+        max_age_days=max_age_days,
+        home_country=data.get("home_country"),
         consent_mode={k: tuple(v) for k, v in data.get("consent_mode", {}).items()},
         categories=tuple(
             Category(
@@ -546,7 +613,11 @@ def _model(data: dict[str, Any], source: str) -> Registry:
                 default=c.get("required", False) or c.get("default", False),
                 gpc_opt_out=c.get("gpc_opt_out", False),
                 title=c["title"],
-                description=c["description"],
+                # The record's lifetime, said where the cookie is set: the text cannot go stale.
+                description={
+                    lang: text.replace("{max_age_days}", str(max_age_days))
+                    for lang, text in c["description"].items()
+                },
             )
             for c in data["categories"]
         ),
@@ -572,6 +643,9 @@ def _model(data: dict[str, Any], source: str) -> Registry:
                 )
                 if v.get("tag")
                 else None,
+                country=v.get("country"),
+                opt_out_language=v.get("opt_out_language"),
+                opt_out_kind=v.get("opt_out_kind", "opt-out"),
             )
             for v in data.get("vendors", [])
         ),

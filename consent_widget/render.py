@@ -14,15 +14,26 @@ from html import escape
 from importlib import resources
 
 import minify
+from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 
-from .registry import Registry
+from .registry import Registry, Vendor
 
 CONFIG_PLACEHOLDER = "__CONSENT_CONFIG__"
 # Interface words only the disclosure table prints: not shipped to the browser.
 TABLE_ONLY_TEXTS = {"footer_link", "table_caption", "category", "service"}
 # Filled in here with the policy's change date (see js_config's `policy_change`), not shipped as is.
 POLICY_CHANGED = "policy_changed"
+# Made into sentences and labels here (banner_text, opt_out_label): not shipped as they are.
+BUILT_HERE = {
+    "recipients_abroad",
+    "recipients_in",
+    "located_in",
+    "opt_out",
+    "opt_out_explanation",
+    "page_language",
+}
 # A sentence with what follows its full stop: 。 (no space after it) or ". " and the like.
 SENTENCE = re.compile(r".+?(?:[。！？]|[.!?](?:\s+|$)|$)", re.S)
 # Characters that could end a <script> or a JS line if the asset were ever inlined.
@@ -67,6 +78,66 @@ def engine_css() -> str:
 
 def _long_date(value: datetime.date, lang: str) -> str:
     return format_date(value, format="long", locale=lang)
+
+
+def country_name(code: str, lang: str) -> str:
+    """A country in the page's language (US → アメリカ合衆国, United States)."""
+    return Locale.parse(lang).territories.get(code, code)
+
+
+def located_in(registry: Registry, vendor: Vendor, lang: str) -> str:
+    """Where a recipient is, in the page's words ("Country: United States")."""
+    lang = language(registry, lang)
+    return registry.texts[lang]["located_in"].replace(
+        "{country}", country_name(vendor.country, lang)
+    )
+
+
+def banner_text(registry: Registry, lang: str) -> str:
+    """The banner's text: the registry's words, with where the recipients abroad are after its
+    first sentence (the one that says information is sent to third parties).
+
+    APPI expects a visitor to learn before consenting that information goes abroad, and where:
+    said from the vendors' `country`, so that the banner and the table cannot disagree; second,
+    so that a phone shows it without scrolling the banner."""
+    lang = language(registry, lang)
+    words = registry.texts[lang]
+    text = words["banner_text"]
+    abroad: dict[str, list[str]] = {}
+    for vendor in registry.vendors_abroad():
+        names = abroad.setdefault(vendor.country, [])
+        if vendor.operator[lang] not in names:
+            names.append(vendor.operator[lang])
+    if not abroad:
+        return text
+    groups = [
+        words["recipients_in"]
+        .replace("{country}", country_name(code, lang))
+        .replace("{recipients}", format_list(names, locale=lang))
+        for code, names in abroad.items()
+    ]
+    sentence = (
+        words["recipients_abroad"]
+        .replace("{home}", country_name(registry.home_country, lang))
+        .replace("{list}", format_list(groups, locale=lang))
+    )
+    first, *rest = sentences(text)
+    # A Latin full stop is followed by a space (the first sentence keeps its own); 。 is not.
+    if not rest:
+        return first + (" " if first[-1:].isascii() else "") + sentence
+    return first + sentence + (" " if sentence[-1:].isascii() else "") + "".join(rest)
+
+
+def opt_out_label(registry: Registry, vendor: Vendor, lang: str) -> str:
+    """The opt-out link's words: what the page is (the opt-out itself, or an explanation of
+    how to opt out elsewhere) and, when it exists in one other language only, which."""
+    lang = language(registry, lang)
+    words = registry.texts[lang]
+    label = words["opt_out_explanation" if vendor.opt_out_kind == "explanation" else "opt_out"]
+    if vendor.opt_out_language and vendor.opt_out_language != lang:
+        name = Locale.parse(lang).languages.get(vendor.opt_out_language, vendor.opt_out_language)
+        label += words["page_language"].replace("{language}", name)
+    return label
 
 
 def js_config(
@@ -123,15 +194,17 @@ def js_config(
                 "data": v.data[lang],
                 "purpose": v.purpose[lang],
                 "optOutUrl": v.opt_out_url[lang],
+                "optOut": opt_out_label(registry, v, lang),
                 "privacyUrl": v.privacy_url[lang],
             }
+            | ({"country": located_in(registry, v, lang)} if v.country else {})
             | ({"optOutNote": v.opt_out_note[lang]} if v.opt_out_note else {})
             for v in registry.vendors
         ],
         "texts": {
-            camel(k): sentences(t) if k == "banner_text" else t
+            camel(k): sentences(banner_text(registry, lang)) if k == "banner_text" else t
             for k, t in texts.items()
-            if k not in TABLE_ONLY_TEXTS and k != POLICY_CHANGED
+            if k not in TABLE_ONLY_TEXTS | BUILT_HERE and k != POLICY_CHANGED
         },
         # [href, link text]: the runtime passes it to its link helper as it is.
         **(
@@ -253,14 +326,23 @@ def disclosure_table(registry: Registry, lang: str) -> str:
             cells = [
                 cell("category", escape(category.title[lang])),
                 f'<th scope="row" role="rowheader">{escape(vendor.service[lang])}</th>',
+                # The recipient, where it is (a line of its own: a column more would push the
+                # opt-out links out of sight on a desktop), its privacy policy.
                 cell(
                     "operator",
                     f"{escape(vendor.operator[lang])}<br>"
-                    f"{link(vendor.privacy_url[lang], words['privacy_policy'])}",
+                    + (
+                        f"{escape(located_in(registry, vendor, lang))}<br>"
+                        if vendor.country
+                        else ""
+                    )
+                    + link(vendor.privacy_url[lang], words["privacy_policy"]),
                 ),
                 cell("data", escape(vendor.data[lang])),
                 cell("purpose", escape(vendor.purpose[lang])),
-                link_cell(link(vendor.opt_out_url[lang], words["opt_out"]) + note),
+                link_cell(
+                    link(vendor.opt_out_url[lang], opt_out_label(registry, vendor, lang)) + note
+                ),
             ]
             rows.append(f'<tr role="row">{"".join(cells)}</tr>')
     header = "".join(

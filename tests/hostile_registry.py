@@ -17,6 +17,15 @@ INJECTED_TAGS = ("img", "script", "b", "svg", "iframe")
 HOSTILE_URL = "https://vendor.example.test/x?a=1&b=\"><img/src=x/onerror=window.__pwned='url'>"
 
 
+# What the build fills into these words: kept, so that the words they wrap show too.
+PLACEHOLDERS = {
+    "recipients_abroad": " {home} {list}",
+    "recipients_in": " {country} {recipients}",
+    "located_in": " {country}",
+    "page_language": " {language}",
+}
+
+
 def payload(field: str) -> str:
     """Markup that runs script once parsed, and is unique to `field`."""
     return (
@@ -34,8 +43,14 @@ def hostile_registry() -> registry.Registry:
     data = {
         "revision": 1,
         "languages": list(LANGS),
+        # Recipients abroad: the banner's sentence on them and the dialog's country are shown.
+        "home_country": "JP",
         "texts": {
-            lang: {key: payload(f"texts.{lang}.{key}") for key in defaults[lang]} for lang in LANGS
+            lang: {
+                key: payload(f"texts.{lang}.{key}") + PLACEHOLDERS.get(key, "")
+                for key in defaults[lang]
+            }
+            for lang in LANGS
         },
         "categories": [
             {
@@ -56,9 +71,16 @@ def hostile_registry() -> registry.Registry:
                     field: _texts("vendors", category, field)
                     for field in ("service", "operator", "data", "purpose")
                 },
+                "country": "US",
                 "opt_out_url": HOSTILE_URL,
                 "privacy_url": HOSTILE_URL + "privacy",
                 "cookies": [f"{category}_cookie"],
+                # Every word of the opt-out links: an explanation page; a page in one other language.
+                **(
+                    {"opt_out_kind": "explanation"}
+                    if category == "analytics"
+                    else {"opt_out_language": "fr"}
+                ),
             }
             for category in ("analytics", "advertising")
         ],

@@ -1,11 +1,13 @@
 """A copy of the real project with a second policy version released (for build and browser tests).
 
-One Japanese and one English sentence of the cookie section change, the translation is recorded,
-and `scripts/release.py` publishes the version of 2027-04-01 with `revision` raised.
+The copy's first version is made what today's pages and registry say (`first_version_as_it_is_today`);
+then one Japanese and one English sentence of the cookie section change, the translation is
+recorded, and `scripts/release.py` publishes the version of 2027-04-01 with `revision` raised.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -13,9 +15,15 @@ from pathlib import Path
 
 import yaml
 
+from consent_widget import registry as registry_module
+from consent_widget.render import disclosure_table
 from tests.project_copy import copy_project  # noqa: F401  (re-exported for the fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
+
+import policy_archive  # noqa: E402
+
 SECOND = "2027-04-01"
 FIRST = "2026-11-26"
 JA_OLD = "当該第三者によって取得されたクッキー情報等は、当該第三者のプライバシーポリシーに従って取り扱われます。"
@@ -58,7 +66,32 @@ def change_one_sentence_per_language(project: Path) -> None:
     assert recorded.returncode == 0, recorded.stderr
 
 
+def first_version_as_it_is_today(project: Path) -> None:
+    """The copy's first version as if it had been published from today's pages and registry.
+
+    The real project changes after a release (a translation corrected, the vendor table's
+    wording), and the comparison rightly shows all of that; these tests are about one sentence,
+    so in their copy nothing else may differ between the two versions."""
+    archive = policy_archive.load(project)
+    first = archive.versions[0]
+    folder = archive.version_dir(first.date)
+    shipped = registry_module.load(project / "consent.yml")
+    files = dict(first.files)
+    for lang in policy_archive.LANGUAGES:
+        for page in archive.pages:
+            content = (project / "docs" / lang / page).read_bytes()
+            (folder / lang / page).write_bytes(content)
+            files[f"{lang}/{page}"] = policy_archive.fingerprint(content)
+        table = (disclosure_table(shipped, lang) + "\n").encode("utf-8")
+        (folder / lang / policy_archive.VENDOR_TABLE).write_bytes(table)
+        files[f"{lang}/{policy_archive.VENDOR_TABLE}"] = policy_archive.fingerprint(table)
+    registry = policy_archive.fingerprint((project / "consent.yml").read_bytes())
+    archive.versions[0] = dataclasses.replace(first, files=files, registry=registry)
+    archive.index_file.write_text(policy_archive.dump(archive), encoding="utf-8")
+
+
 def release_second_version(project: Path) -> subprocess.CompletedProcess:
+    first_version_as_it_is_today(project)
     change_one_sentence_per_language(project)
     result = run(
         project,

@@ -111,12 +111,16 @@
   // The new-tab warning is part of the visible link text, so of its accessible name too.
   const link = (href, text) =>
     href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text, ' ' + T.newTab) : '';
+  // v.optOut: the link's words, from the build (an opt-out, or how to opt out; its language).
   const vendor = v => {
     const dl = el('dl');
-    for (const k of ['operator', 'data', 'purpose']) dl.append(el('dt', null, T[k]), el('dd', null, v[k]));
+    // v.country ("Country: United States") is a second description of the recipient.
+    for (const k of ['operator', 'data', 'purpose'])
+      dl.append(el('dt', null, T[k]), el('dd', null, v[k]), k == 'operator' && v.country ? el('dd', null, v.country) : '');
+    // The note on the opt-out page (what it does, where it works) right under its link, as in the table.
     return el('div', null, el('h4', null, v.service), dl,
-      el('p', null, link(v.optOutUrl, T.optOut), ' ', link(v.privacyUrl, T.privacyPolicy)),
-      v.optOutNote ? el('p', null, v.optOutNote) : '');
+      el('p', null, link(v.optOutUrl, v.optOut), v.optOutNote || ''),
+      el('p', null, link(v.privacyUrl, T.privacyPolicy)));
   };
   const section = c => {
     const vs = C.vendors.filter(v => v.category == c.id);

@@ -4,6 +4,9 @@ The rendered page is cut into blocks (headings, paragraphs, list items, table ro
 blocks into sentences, and `difflib` compares them level by level: a changed sentence shows
 its removed and added parts inside it — characters for Japanese, which has no spaces between
 words, words for English. Everything is escaped; the only markup made is `<del>`/`<ins>`.
+
+The same comparison, as plain parts (`sentence_changes`, `sentence_parts`), tells an editor
+what changed against the approved text (scripts/check_approved_text.py).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ escape = partial(escape, quote=False)
 BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "caption"}
 # Links the theme adds to headings and footnotes (¶, ↩): not part of the text.
 SKIPPED_CLASSES = {"headerlink", "footnote-backref"}
-JA_SENTENCE_END = re.compile(r"(?<=。)|\n")
+# Not before a closing bracket: 「…といいます。）」 ends inside the bracket, not the sentence.
+JA_SENTENCE_END = re.compile(r"(?<=。)(?![）」』])|\n")
 # Not after "etc." inside a sentence: a new English sentence starts with a capital or a quote.
 EN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n")
 # Words, with a possessive or contraction ('s, ’t) as a part of its own: "party's" → party 's.
@@ -42,6 +46,26 @@ class DiffBlock:
     tag: str
     html: str  # escaped text with <del>/<ins>
     changed: bool
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a compared sentence: as it was (`kept`), `removed` or `added`."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SentenceChange:
+    """One sentence changed, removed (`new` is None) or added (`old` is None); its parts."""
+
+    old: int | None  # index in the old sentences
+    new: int | None  # index in the new sentences
+    parts: tuple[Part, ...]
+    # Where it is on each side; on the side without it, the index of the sentence it would precede.
+    old_at: int
+    new_at: int
 
 
 @dataclass(frozen=True)
@@ -175,22 +199,60 @@ def _similar(old: str, new: str, lang: str) -> bool:
     return matcher.quick_ratio() >= PAIR_SIMILARITY and matcher.ratio() >= PAIR_SIMILARITY
 
 
-def _inline_diff(old: str, new: str, lang: str, labels: Labels) -> str:
-    """One changed sentence: the parts removed and added inside it."""
+def sentence_changes(old: list[str], new: list[str], lang: str) -> list[SentenceChange]:
+    """How one list of sentences became the other: every sentence changed, removed or added,
+    in order, paired as the comparison pages pair them (similar sentences are one change)."""
+    changes = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        olds, news = list(enumerate(old))[i1:i2], list(enumerate(new))[j1:j2]
+        old_at, new_at = i1, j1
+        for before, after in _pairs(olds, news, lang, lambda item: item[1]):
+            old_at, new_at = before[0] if before else old_at, after[0] if after else new_at
+            parts = sentence_parts(before[1] if before else "", after[1] if after else "", lang)
+            changes.append(
+                SentenceChange(
+                    before[0] if before else None,
+                    after[0] if after else None,
+                    parts,
+                    old_at,
+                    new_at,
+                )
+            )
+            old_at, new_at = old_at + bool(before), new_at + bool(after)
+    return changes
+
+
+def sentence_parts(old: str, new: str, lang: str) -> tuple[Part, ...]:
+    """One changed sentence as what was kept, removed and added, in reading order: characters
+    for Japanese, words for English. Two sentences too unlike to pair are removed and added
+    whole."""
     a, b = tokens(old, lang), tokens(new, lang)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if not a or not b or matcher.ratio() < PAIR_SIMILARITY:
-        return _mark("del", old, labels) + _mark("ins", new, labels)
-    html = []
-    opcodes = _space_last(_absorb_short_matches(matcher.get_opcodes(), a), a, b)
-    for op, i1, i2, j1, j2 in opcodes:
-        if op == "equal":
-            html.append(escape("".join(b[j1:j2])))
-        if op in ("delete", "replace"):
-            html.append(_mark("del", "".join(a[i1:i2]), labels))
-        if op in ("insert", "replace"):
-            html.append(_mark("ins", "".join(b[j1:j2]), labels))
-    return "".join(html)
+        parts = [Part("removed", old), Part("added", new)]
+    else:
+        parts = []
+        opcodes = _space_last(_absorb_short_matches(matcher.get_opcodes(), a), a, b)
+        for op, i1, i2, j1, j2 in opcodes:
+            if op == "equal":
+                parts.append(Part("kept", "".join(b[j1:j2])))
+            if op in ("delete", "replace"):
+                parts.append(Part("removed", "".join(a[i1:i2])))
+            if op in ("insert", "replace"):
+                parts.append(Part("added", "".join(b[j1:j2])))
+    return tuple(part for part in parts if part.text)
+
+
+def _inline_diff(old: str, new: str, lang: str, labels: Labels) -> str:
+    """One changed sentence: the parts removed and added inside it."""
+    tag = {"removed": "del", "added": "ins"}
+    return "".join(
+        escape(part.text) if part.kind == "kept" else _mark(tag[part.kind], part.text, labels)
+        for part in sentence_parts(old, new, lang)
+    )
 
 
 def _absorb_short_matches(opcodes, a: list[str]) -> list[tuple[str, int, int, int, int]]:

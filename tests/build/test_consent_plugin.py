@@ -123,10 +123,11 @@ def test_real_site_has_the_table_in_both_languages(site):
 
 
 def test_footer_control_is_a_real_link_to_the_cookie_section(site):
+    # クッキー設定, as the policy and the home page say クッキー (it said Cookie設定).
     for path, href, text in (
-        ("privacy/", "privacy/#cookies", "Cookie設定"),
+        ("privacy/", "privacy/#cookies", "クッキー設定"),
         ("en/", "en/privacy/#cookies", "Cookie settings"),
-        ("404.html", "privacy/#cookies", "Cookie設定"),
+        ("404.html", "privacy/#cookies", "クッキー設定"),
         ("en/404.html", "en/privacy/#cookies", "Cookie settings"),
     ):
         soup = BeautifulSoup(site.html(path), "html.parser")

@@ -297,10 +297,54 @@ def test_approved_text_differs(project):
     assert code == 1
     assert (
         f"docs/ja/privacy.md:{line_of(page, '営業活動')}: differs from the approved text "
-        f"tests/fixtures/seed_privacy_ja.txt:5 (「当社は、販売活動を通じて得たお客様の個人情報を最重要資産の一…」): "
+        f"tests/fixtures/seed_privacy_ja.txt:5: 「当社は、[-販売-]{{+営業+}}活動を通じて得たお客様の…」: "
         f"restore the approved wording, or, if legal approved the change, write the new "
         f"wording into tests/fixtures/seed_privacy_ja.txt at line 5 in the same pull request"
     ) in output.splitlines(), output
+
+
+def test_english_wording_differs_until_legal_approves_it(project):
+    """The English has an approved copy too: a changed meaning is one message, with the words;
+    `make approve` records the approval in a file legal owns, and the check is clean again."""
+    page = project / "docs/en/privacy.md"
+    edit(
+        page,
+        "only with those business operators necessary",
+        "only with business operators to the extent necessary",
+    )
+    code, output = make_check(project)
+    assert code == 1
+    assert problems(output) == [
+        f"docs/en/privacy.md:{line_of(page, '[^1]: ※ 1')}: differs from the approved text "
+        f"tests/fixtures/approved_privacy_en.txt:"
+        f"{line_of(project / 'tests/fixtures/approved_privacy_en.txt', '※ 1 We engage')}: "
+        f'"…of your personal information only with [-those -]business operators '
+        f'{{+to the extent +}}necessary for the purposes of joint …": restore the approved '
+        f"wording, or, if legal approved the change, run `make approve PAGE=privacy.md` and "
+        f"commit tests/fixtures/approved_privacy_en.txt in the same pull request"
+    ], output
+    assert "note: [-…-] is the approved wording the page no longer says" in output
+    approve = subprocess.run(
+        [
+            sys.executable,
+            str(project / "scripts/check_approved_text.py"),
+            "--approve",
+            "privacy.md",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert approve.returncode == 0, approve.stderr
+    assert (
+        "tests/fixtures/approved_privacy_en.txt: recorded the wording of docs/en/privacy.md"
+        in approve.stdout
+    )
+    assert "to the extent necessary" in (
+        project / "tests/fixtures/approved_privacy_en.txt"
+    ).read_text(encoding="utf-8")
+    code, output = make_check(project)
+    assert code == 0 and problems(output) == [], output
 
 
 def test_plugin_alone_refuses_a_marker_inside_an_open_comment(tmp_path):

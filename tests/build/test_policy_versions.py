@@ -22,6 +22,7 @@ from tests.versioned_project import (
     SUMMARY,
     change_one_sentence_per_language,
     copy_project,
+    first_version_as_it_is_today,
     release_second_version,
     run,
 )
@@ -222,6 +223,7 @@ def test_release_without_a_summary_asks_for_it_and_changes_nothing(tmp_path):
 
 def test_release_names_a_registry_change_and_proposes_raising_revision(tmp_path):
     project = copy_project(tmp_path / "project")
+    first_version_as_it_is_today(project)  # so that the registry is all that changed since
     registry = project / "consent.yml"
     registry.write_text(registry.read_text().replace("Google 広告", "Google 広告サービス", 1))
     summaries = {

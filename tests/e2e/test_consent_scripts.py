@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from consent_widget import registry as registry_module
 from consent_widget import render
+from consent_widget.render import located_in, opt_out_label
 
 from .fixtures.consent import (
     LANGS,
@@ -392,9 +393,15 @@ def test_dialog_lists_every_vendor_of_each_purpose(page, site, watch, lang):
                 has=page.get_by_role("heading", name=name, exact=True)
             )
             t = words(lang)
+            # Its words say what the page is: "How to opt out" for an explanation page, and
+            # the page's language where it has none in this one ("Opt out (in Japanese)").
             expect(
-                entry.get_by_role("link", name=re.compile("^" + t["opt_out"]))
+                entry.get_by_role(
+                    "link", name=re.compile("^" + re.escape(opt_out_label(REGISTRY, vendor, lang)))
+                )
             ).to_have_attribute("href", vendor.opt_out_url[lang])
+            # Where the recipient is: a second description of the recipient.
+            expect(entry.locator("dd").nth(1)).to_have_text(located_in(REGISTRY, vendor, lang))
             expect(
                 entry.get_by_role("link", name=re.compile("^" + t["privacy_policy"]))
             ).to_have_attribute("href", vendor.privacy_url[lang])

@@ -288,14 +288,19 @@ def test_agreed_term_the_original_does_not_use_is_reported(docs):
     # The English heading corrects the source's 共用利用 to "Joint Use": a deliberate difference.
     ja_line = _line(docs / "ja/privacy.md", "{ #joint-use-policy }")
     en_line = _line(docs / "en/privacy.md", "{ #joint-use-policy }")
+    # The advertiser wording's 訪問したユーザー are "users who visited", not the reader: recorded.
+    ja_users = _line(docs / "ja/privacy.md", "を訪問したユーザー")
+    en_users = _line(docs / "en/privacy.md", "of users who visited")
     assert glossary_problems(docs) == [
+        f"{docs}/ja/privacy.md:{ja_users} ↔ {docs}/en/privacy.md:{en_users}: 「ユーザー」 should "
+        'be translated as "you" (docs/glossary.yml)',
         f"{docs}/ja/privacy.md:{ja_line} ↔ {docs}/en/privacy.md:{en_line}: "
         '"joint use" stands for 「共同利用」 (docs/glossary.yml), which the Japanese does not '
-        "say here: translate what it says, or record the difference"
+        "say here: translate what it says, or record the difference",
     ]
     recorded = Exceptions(ROOT / "docs" / "translation-exceptions.yml")
     assert glossary_problems(docs, recorded) == []
-    assert recorded.unused({"added-term"}) == []
+    assert recorded.unused({"added-term", "glossary"}) == []
 
 
 def test_online_check_visits_the_vendor_pages_of_every_language(docs):
@@ -399,21 +404,120 @@ def test_marker_near_miss_and_missing_marker():
     assert marker.problems("<!-- consent:vendors -->", "p.md", True, "cookies") == []
 
 
-def test_approved_text_names_both_lines(tmp_path):
+def test_approved_text_names_both_lines_and_the_changed_characters(tmp_path):
+    """The message marks what changed (issue 16, item 8): it used to quote the sentence's first
+    30 characters, which a change further on does not touch."""
     import check_approved_text
 
     page = tmp_path / "privacy.md"
     page.write_text(
-        (ROOT / "docs/ja/privacy.md").read_text(encoding="utf-8").replace("販売活動", "営業活動")
+        (ROOT / "docs/ja/privacy.md")
+        .read_text(encoding="utf-8")
+        .replace("小売電気事業者として経済産業大臣", "小売電気事業として経済産業大臣")
     )
     approved = ROOT / "tests/fixtures/seed_privacy_ja.txt"
     assert check_approved_text.problems(page, approved) == [
-        f"{page}:{_line(page, '営業活動')}: differs from the approved text "
-        "tests/fixtures/seed_privacy_ja.txt:5 (「当社は、販売活動を通じて得たお客様の個人情報を最重要資産の一…」): "
+        f"{page}:{_line(page, '小売電気事業として')}: differs from the approved text "
+        f"tests/fixtures/seed_privacy_ja.txt:{_line(approved, '登録拒否事由')}: "
+        "「…に該当せず、小売電気事業[-者-]として経済産業大臣の登録…」: "
         "restore the approved wording, or, if legal approved the change, write the new wording "
-        "into tests/fixtures/seed_privacy_ja.txt at line 5 in the same pull request"
+        f"into tests/fixtures/seed_privacy_ja.txt at line {_line(approved, '登録拒否事由')} in "
+        "the same pull request"
     ]
     assert check_approved_text.problems(ROOT / "docs/ja/privacy.md", approved) == []
+
+
+def test_approved_japanese_text_lost_or_gained_a_sentence(tmp_path):
+    import check_approved_text
+
+    approved = ROOT / "tests/fixtures/seed_privacy_ja.txt"
+    lost = "なお、お客様のブラウザは、プライバシー保護のため、そのウェブサイトのサーバーが送受信したクッキーのみを送信します。"
+    text = (ROOT / "docs/ja/privacy.md").read_text(encoding="utf-8")
+    page = tmp_path / "privacy.md"
+    page.write_text(
+        text.replace(lost, "").replace("異なります。", "異なります。当社が追加した文です。")
+    )
+    assert check_approved_text.problems(page, approved) == [
+        f"{page}:{_line(page, '「すべてのクッキーを許可する」')}: lacks a sentence of the approved "
+        f"text tests/fixtures/seed_privacy_ja.txt:{_line(approved, lost)}: 「[-{lost}-]」: "
+        "restore it, or, if legal approved the change, remove it from "
+        f"tests/fixtures/seed_privacy_ja.txt at line {_line(approved, lost)} in the same pull "
+        "request",
+        f"{page}:{_line(page, '当社が追加した文')}: says a sentence the approved text "
+        f"tests/fixtures/seed_privacy_ja.txt does not have (near line "
+        f"{_line(approved, '異なります。')}): 「{{+当社が追加した文です。+}}」: remove it, or, if "
+        "legal approved the change, add it to tests/fixtures/seed_privacy_ja.txt at line "
+        f"{_line(approved, '異なります。')} in the same pull request",
+    ]
+
+
+def _english_copy(tmp_path: Path, old: str, new: str) -> Path:
+    page = tmp_path / "privacy.md"
+    text = (ROOT / "docs/en/privacy.md").read_text(encoding="utf-8")
+    assert old in text, old
+    page.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return page
+
+
+def test_approved_english_text_shows_the_changed_words(tmp_path):
+    """The drift issue 18 found: a limiting clause made descriptive, shown word by word."""
+    import check_approved_text
+
+    approved = ROOT / "tests/fixtures/approved_privacy_en.txt"
+    page = _english_copy(
+        tmp_path,
+        "We regard the personal information we obtain from you through",
+        "We regard your personal information, which we obtain through",
+    )
+    line = _line(approved, "We regard")
+    assert check_approved_text.problems(page, approved, "en") == [
+        f"{page}:{_line(page, 'We regard')}: differs from the approved text "
+        f'tests/fixtures/approved_privacy_en.txt:{line}: "We regard [-the-]{{+your+}} personal '
+        'information{+, which+} we obtain [-from you -]through our sales activities as one …": '
+        "restore the approved wording, or, if legal approved the change, run `make approve PAGE=privacy.md` and commit "
+        "tests/fixtures/approved_privacy_en.txt in the same pull request"
+    ]
+    assert check_approved_text.problems(ROOT / "docs/en/privacy.md", approved, "en") == []
+
+
+def test_make_approve_records_the_english_wording(tmp_path, capsys, monkeypatch):
+    import check_approved_text
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    page = docs / "en/privacy.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("may be placed", "may be shown"), encoding="utf-8"
+    )
+    record = tmp_path / "approved_privacy_en.txt"
+    record.write_text(
+        (ROOT / "tests/fixtures/approved_privacy_en.txt").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    [problem] = check_approved_text.problems(page, record, "en")
+    assert "may be [-placed-]{+shown+}; in connection" in problem
+
+    monkeypatch.setattr(check_approved_text, "en_record_path", lambda name: record)
+    assert check_approved_text.approve("privacy.md", docs) == 0
+    assert "(1 sentence changed)" in capsys.readouterr().out
+    assert check_approved_text.problems(page, record, "en") == []
+    assert check_approved_text.approve("privacy.md", docs) == 0
+    assert "nothing changed" in capsys.readouterr().out
+    # Only the changed words differ from the shipped record; everything else is as it was.
+    shipped = (ROOT / "tests/fixtures/approved_privacy_en.txt").read_text(encoding="utf-8")
+    assert record.read_text(encoding="utf-8") == shipped.replace("may be placed", "may be shown")
+
+
+def test_the_english_record_is_what_make_approve_writes():
+    """Nobody edited the record by hand (a hand edit would pass the check and slip past
+    `make approve`): it is exactly what the command writes for the current page."""
+    import check_approved_text
+    from checklib import read_page
+
+    page = read_page(ROOT / "docs/en/privacy.md")
+    assert check_approved_text.record_text(page, "privacy.md") == (
+        ROOT / "tests/fixtures/approved_privacy_en.txt"
+    ).read_text(encoding="utf-8")
 
 
 def test_untranslated_menu_title(tmp_path):
@@ -464,6 +568,7 @@ NEW_VENDOR = """
     category: analytics
     service: {ja: 新しいタグ, en: New tag}
     operator: {ja: Example Inc., en: Example Inc.}
+    country: US
     data: {ja: 閲覧したページ, en: Pages viewed}
     purpose: {ja: 分析, en: Analysis}
     opt_out_url: https://example.com/opt-out

@@ -132,3 +132,44 @@ def test_english_possessives_change_as_their_own_part():
         LABELS,
     )
     assert "party<del>'s policy</del>" in marked(block.html)
+
+
+def test_a_japanese_sentence_does_not_end_inside_a_bracket():
+    text = "契約（以下「等契約」といいます。）の締結のため。次の文。"
+    assert policy_diff.sentences(text, "ja") == [
+        "契約（以下「等契約」といいます。）の締結のため。",
+        "次の文。",
+    ]
+
+
+def test_sentence_changes_say_what_was_changed_removed_and_added_and_where():
+    """The plain form the approved-text check prints: the same pairing as the pages."""
+    old = [
+        "残る文。",
+        "当該第三者のプライバシーポリシーに従います。",
+        "消える文です。",
+        "最後の文。",
+    ]
+    new = [
+        "残る文。",
+        "当該第三者が定めるプライバシーポリシーに従います。",
+        "最後の文。",
+        "足した文。",
+    ]
+    P = policy_diff.Part
+    assert policy_diff.sentence_changes(old, new, "ja") == [
+        policy_diff.SentenceChange(
+            1,
+            1,
+            (
+                P("kept", "当該第三者"),
+                P("removed", "の"),
+                P("added", "が定める"),
+                P("kept", "プライバシーポリシーに従います。"),
+            ),
+            1,
+            1,
+        ),
+        policy_diff.SentenceChange(2, None, (P("removed", "消える文です。"),), 2, 2),
+        policy_diff.SentenceChange(None, 3, (P("added", "足した文。"),), 4, 3),
+    ]

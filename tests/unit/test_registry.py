@@ -246,3 +246,107 @@ def test_bad_per_language_url_is_explained(old, new, expected):
     assert old in PER_LANGUAGE, old
     found = problems(PER_LANGUAGE.replace(old, new, 1))
     assert expected in found, found
+
+
+# --- where the recipients are, and what their opt-out pages are (issue 18) ------------
+
+PLACED = VALID.replace("revision: 3\n", "revision: 3\nhome_country: JP\n").replace(
+    "    operator: {ja: Google LLC, en: Google LLC}\n",
+    "    operator: {ja: Google LLC, en: Google LLC}\n    country: US\n",
+)
+
+
+def test_countries_and_opt_out_page_kinds_become_the_model():
+    text = PLACED.replace(
+        "    privacy_url:",
+        "    opt_out_language: ja\n    opt_out_kind: explanation\n    privacy_url:",
+    )
+    model = registry.parse(text, "consent.yml")
+    vendor = model.vendors[0]
+    assert model.home_country == "JP" and vendor.country == "US"
+    assert (vendor.opt_out_language, vendor.opt_out_kind) == ("ja", "explanation")
+    assert model.vendors_abroad() == (vendor,)
+    # Without them: no country, an opt-out page in the visitor's language, nobody abroad.
+    plain = registry.parse(VALID, "consent.yml")
+    assert plain.vendors[0].opt_out_kind == "opt-out" and plain.vendors_abroad() == ()
+
+
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        (
+            "    country: US\n",
+            "    country: us\n",
+            "consent.yml:18: vendors[0].country: must be a two-letter country code in capitals, "
+            "such as US or JP; found 'us'",
+        ),
+        (
+            "    country: US\n",
+            "    country: UK\n",
+            "consent.yml:18: vendors[0].country: unknown country code 'UK': give the two-letter "
+            "ISO 3166 code, e.g. US or JP",
+        ),
+        (
+            "home_country: JP\n",
+            "home_country: ZZ\n",
+            "consent.yml:2: home_country: unknown country code 'ZZ': give the two-letter ISO 3166 "
+            "code, e.g. US or JP",
+        ),
+        (
+            "    country: US\n",
+            "",
+            "consent.yml:14: vendors[0]: missing 'country' (where Google LLC is, e.g. US): "
+            "`home_country` is set, so the table shows every recipient's country and the banner "
+            "names those outside JP",
+        ),
+        (
+            "    cookies:",
+            "    opt_out_language: xx\n    cookies:",
+            "consent.yml:23: vendors[0].opt_out_language: unknown language code 'xx': give the "
+            "two-letter ISO 639 code, e.g. ja or en",
+        ),
+        (
+            "    cookies:",
+            "    opt_out_kind: guide\n    cookies:",
+            "consent.yml:23: vendors[0].opt_out_kind: must be one of opt-out, explanation; found "
+            "'guide'",
+        ),
+    ],
+)
+def test_bad_places_and_opt_out_pages_are_explained(old, new, expected):
+    assert old in PLACED, old
+    assert expected in problems(PLACED.replace(old, new, 1))
+
+
+def test_the_choice_s_lifetime_is_said_from_the_cookie_setting():
+    text = VALID.replace(
+        "description: {ja: 記録, en: The record}",
+        "description: {ja: '{max_age_days}日間', en: 'Kept {max_age_days} days'}",
+    )
+    assert registry.parse(text).category("necessary").description == {
+        "ja": "182日間",
+        "en": "Kept 182 days",
+    }
+    shorter = text.replace("revision: 3\n", "revision: 3\ncookie: {max_age_days: 90}\n")
+    assert registry.parse(shorter).category("necessary").description["en"] == "Kept 90 days"
+
+
+def test_shipped_necessary_category_says_what_the_record_holds_and_how_long():
+    """The one necessary item is the consent cookie: it says so, and its lifetime is the
+    cookie's (it claimed to be needed "to show this site")."""
+    model = registry.load(ROOT / "consent.yml")
+    necessary = next(c for c in model.categories if c.required)
+    assert f"{model.max_age_days}日間" in necessary.description["ja"]
+    assert f"{model.max_age_days} days" in necessary.description["en"]
+    assert "表示" not in necessary.description["ja"] and "show" not in necessary.description["en"]
+    assert all(
+        model.texts[lang]["footer_link"] == model.texts[lang]["dialog_title"]
+        for lang in model.languages
+    )
+
+
+def test_a_language_without_words_for_countries_is_named():
+    assert (
+        "consent.yml:2: languages[1]: 'zz' is not a language code Babel knows (e.g. ja, en, fr)"
+        in (problems(VALID.replace("[ja, en]", "[ja, zz]")))
+    )

@@ -73,7 +73,14 @@ def test_asset_embeds_config_and_cookie_path():
 def test_disclosure_table_has_one_row_per_vendor_in_the_page_language():
     soup = BeautifulSoup(render.disclosure_table(model(), "en"), "html.parser")
     headers = [th.get_text() for th in soup.select("thead th")]
-    assert headers == ["Category", "Service", "Recipient", "Information sent", "Purpose", "Opt out"]
+    assert headers == [
+        "Category",
+        "Service",
+        "Recipient",
+        "Information sent",
+        "Purpose of use",  # 利用目的, as the glossary says
+        "Opt out",
+    ]
     row = soup.select("tbody tr")
     assert len(row) == 1
     cells = [c.get_text(" ", strip=True) for c in row[0].find_all(["th", "td"])]
@@ -196,3 +203,128 @@ def test_banner_text_is_shipped_as_sentences_that_join_back_to_it():
         assert len(pieces) >= 2, pieces
     assert render.sentences("一文目。二文目。") == ["一文目。", "二文目。"]
     assert render.sentences("One. Two, Co., Ltd. Three") == ["One. ", "Two, Co., Ltd. ", "Three"]
+
+
+# --- recipients abroad and the opt-out links' words (issue 18) --------------------------
+
+ABROAD = (
+    VALID.replace("revision: 3\n", "revision: 3\nhome_country: JP\n")
+    .replace(
+        "    operator: {ja: Google LLC, en: Google LLC}\n",
+        "    operator: {ja: Google LLC, en: Google LLC}\n    country: US\n",
+    )
+    .replace(
+        "    cookies: [_gcl_au, _ga_*]\n",
+        "    cookies: [_gcl_au, _ga_*]\n"
+        "  - id: yahoo\n"
+        "    category: advertising\n"
+        "    service: {ja: Yahoo!広告, en: Yahoo! JAPAN Ads}\n"
+        "    operator: {ja: LINEヤフー株式会社, en: LY Corporation}\n"
+        "    country: JP\n"
+        "    data: {ja: 識別子, en: Identifiers}\n"
+        "    purpose: {ja: 広告配信, en: Ad delivery}\n"
+        "    opt_out_url: https://btoptout.yahoo.co.jp/optout/index.html\n"
+        "    opt_out_language: ja\n"
+        "    privacy_url: https://www.lycorp.co.jp/ja/company/privacypolicy/\n"
+        "  - id: meta\n"
+        "    category: advertising\n"
+        "    service: {ja: Meta ピクセル, en: Meta Pixel}\n"
+        '    operator: {ja: "Meta Platforms, Inc.", en: "Meta Platforms, Inc."}\n'
+        "    country: US\n"
+        "    data: {ja: 識別子, en: Identifiers}\n"
+        "    purpose: {ja: 広告配信, en: Ad delivery}\n"
+        "    opt_out_url: https://www.facebook.com/adpreferences\n"
+        "    opt_out_kind: explanation\n"
+        "    privacy_url: https://www.facebook.com/privacy/policy/\n",
+    )
+)
+
+
+def with_banner(text: str, **banner: str) -> str:
+    lines = "".join(f"  {lang}: {{banner_text: {words}}}\n" for lang, words in banner.items())
+    return text.replace("revision: 3\n", f"revision: 3\ntexts:\n{lines}")
+
+
+def test_banner_names_the_recipients_abroad_and_where_they_are():
+    # Second, after the sentence that says information goes to third parties: in view on a phone.
+    abroad = model(with_banner(ABROAD, en="We send data. You choose.", ja="送信します。選べます。"))
+    assert render.banner_text(abroad, "en") == (
+        "We send data. Recipients include companies outside Japan "
+        "(United States: Google LLC and Meta Platforms, Inc.). You choose."
+    )
+    assert render.banner_text(abroad, "ja") == (
+        "送信します。送信先には、日本国外の事業者が含まれます"
+        "（アメリカ合衆国：Google LLC、Meta Platforms, Inc.）。選べます。"
+    )
+    # The widget shows it sentence by sentence; joined, the sentences are the text.
+    shipped = render.js_config(abroad, "en")["texts"]["bannerText"]
+    assert "".join(shipped) == render.banner_text(abroad, "en")
+    assert shipped[1] == (
+        "Recipients include companies outside Japan (United States: Google LLC and Meta "
+        "Platforms, Inc.). "
+    )
+    one = model(with_banner(ABROAD, en="We send data."))
+    assert render.banner_text(one, "en") == (
+        "We send data. Recipients include companies outside Japan "
+        "(United States: Google LLC and Meta Platforms, Inc.)."
+    )
+    # A registry that does not say where it is names nobody abroad.
+    assert render.banner_text(model(), "en") == model().texts["en"]["banner_text"]
+
+
+def test_table_and_dialog_say_each_recipient_s_country_and_what_its_opt_out_page_is():
+    abroad = model(ABROAD)
+    soup = BeautifulSoup(render.disclosure_table(abroad, "en"), "html.parser")
+    # No column more (it pushed the opt-out links out of sight on a desktop): the recipient's
+    # cell says where it is, between its name and its privacy policy.
+    headers = [th.get_text() for th in soup.select("thead th")]
+    assert headers == [
+        "Category",
+        "Service",
+        "Recipient",
+        "Information sent",
+        "Purpose of use",
+        "Opt out",
+    ]
+    recipients = {
+        row.select_one("th").get_text(): list(row.select("td")[1].stripped_strings)
+        for row in soup.select("tbody tr")
+    }
+    assert recipients == {
+        "Google Ads": ["Google LLC", "Country: United States", "Privacy policy"],
+        "Yahoo! JAPAN Ads": ["LY Corporation", "Country: Japan", "Privacy policy"],
+        "Meta Pixel": ["Meta Platforms, Inc.", "Country: United States", "Privacy policy"],
+    }
+    links = {
+        row.select_one("th").get_text(): row.select("a")[-1].get_text()
+        for row in soup.select("tbody tr")
+    }
+    # A Japanese-only page says so on English pages; an explanation page is not called an opt-out.
+    assert links == {
+        "Google Ads": "Opt out",
+        "Yahoo! JAPAN Ads": "Opt out (in Japanese)",
+        "Meta Pixel": "How to opt out",
+    }
+    ja = BeautifulSoup(render.disclosure_table(abroad, "ja"), "html.parser")
+    assert [row.select("a")[-1].get_text() for row in ja.select("tbody tr")] == [
+        "オプトアウト",
+        "オプトアウト",
+        "オプトアウトの方法",
+    ]
+    assert list(ja.select("tbody tr")[1].select("td")[1].stripped_strings)[1] == "所在国：日本"
+    # The dialog gets the same words, ready to show as text.
+    vendors = {v["id"]: v for v in render.js_config(abroad, "en")["vendors"]}
+    assert vendors["yahoo"]["optOut"] == "Opt out (in Japanese)"
+    assert vendors["yahoo"]["country"] == "Country: Japan"
+    assert vendors["meta"]["optOut"] == "How to opt out"
+    assert vendors["meta"]["country"] == "Country: United States"
+    texts = render.js_config(abroad, "en")["texts"]
+    built = {"optOut", "recipientsAbroad", "recipientsIn", "pageLanguage", "locatedIn"}
+    assert not built & set(texts)
+    assert texts["purpose"] == "Purpose of use"
+
+
+def test_no_country_where_the_registry_says_none():
+    soup = BeautifulSoup(render.disclosure_table(model(), "en"), "html.parser")
+    assert list(soup.select("tbody td")[1].stripped_strings) == ["Google LLC", "Privacy policy"]
+    assert "country" not in render.js_config(model(), "en")["vendors"][0]

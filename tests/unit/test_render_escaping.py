@@ -42,5 +42,5 @@ def test_markup_in_every_table_field_stays_text(lang):
         (privacy,) = operator.find_all("a")
         assert privacy.get_text() == words["privacy_policy"]
         assert privacy["href"] == vendor.privacy_url[lang]
-        assert opt_out.a.get_text() == words["opt_out"]
+        assert opt_out.a.get_text() == render.opt_out_label(REGISTRY, vendor, lang)
         assert opt_out.a["href"] == vendor.opt_out_url[lang] == HOSTILE_URL
