@@ -25,6 +25,8 @@ from pathlib import Path
 
 from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, finish, read_page, site_hooks
 
+from consent_widget import text_files
+
 policy_diff = site_hooks("policy_diff")
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -140,7 +142,10 @@ def marked(parts, lang: str) -> str:
 
 
 def problems(page_path: Path, approved: Path, lang: str = SOURCE_LANG) -> list[str]:
-    page = read_page(page_path)
+    try:
+        page = read_page(page_path)
+    except text_files.NotUTF8 as error:
+        return [str(error)]  # the same words as every other check: said once by make check
     if page.source_problems:
         return []  # the page cannot build: the translation check says why, once
     record = approved.relative_to(ROOT).as_posix() if approved.is_relative_to(ROOT) else approved
@@ -149,7 +154,10 @@ def problems(page_path: Path, approved: Path, lang: str = SOURCE_LANG) -> list[s
             f"{page.rel}:1: has no record of its approved wording ({record}): once legal has "
             f"approved it, run `make approve PAGE={page_path.name}`"
         ]
-    wanted = sentences(approved.read_text(encoding="utf-8"), lang)
+    try:
+        wanted = sentences(text_files.read(approved, str(record)), lang)
+    except text_files.NotUTF8 as error:
+        return [str(error)]
     said = page_sentences(page, lang)
     open_, close = QUOTES[lang]
     found = []
@@ -199,7 +207,11 @@ def approve(name: str, docs: Path = DOCS) -> int:
             file=sys.stderr,
         )
         return 1
-    page = read_page(page_path)
+    try:
+        page = read_page(page_path)
+    except text_files.NotUTF8 as error:
+        print(error, file=sys.stderr)
+        return 1
     if page.source_problems:
         for problem in page.source_problems:
             print(problem, file=sys.stderr)
