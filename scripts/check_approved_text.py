@@ -142,6 +142,8 @@ def marked(parts, lang: str) -> str:
 
 
 def problems(page_path: Path, approved: Path, lang: str = SOURCE_LANG) -> list[str]:
+    if not page_path.is_file():
+        return []  # a page without its twin (or renamed): the translation check names it
     try:
         page = read_page(page_path)
     except text_files.NotUTF8 as error:
