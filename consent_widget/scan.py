@@ -67,6 +67,7 @@ QUIET_CAP_S = 30.0  # a page that never goes quiet (polling) is recorded as it i
 POLL_MS = 100
 BATCH = 10  # pages open at once (each in its own tab, all settling together)
 GROUP_SHOWN = 3  # names written out in a grouped finding's line
+SEEN_SHOWN = 20  # names in a cell of the Markdown report's table of what was seen
 NOT_PAGES = (".xml", ".gz", ".json", ".txt", ".js", ".css", ".png", ".jpg", ".svg", ".pdf", ".ico")
 UNKNOWN_ROOT = "https://site.invalid/"
 READY = "() => !!window.consentWidget && document.readyState !== 'loading'"
@@ -277,10 +278,7 @@ class Report:
         out += ["", "## Seen, per consent state", ""]
         out += ["| State | Hosts | Cookies | Storage keys |", "|---|---|---|---|"]
         for state, kinds in self.seen.items():
-            cells = [
-                ", ".join(kinds.get(k, [])).replace("|", "\\|") or "–"
-                for k in ("host", "cookie", "storage")
-            ]
+            cells = [_cell(kinds.get(k, [])) for k in ("host", "cookie", "storage")]
             out.append(f"| {state} | {' | '.join(cells)} |")
         left = ", ".join(self.remaining_after_revocation) or "nothing"
         out += ["", f"Right after revoking in the settings dialog, the browser still held: {left}."]
@@ -295,6 +293,13 @@ class Report:
 
     def json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(values: list[str]) -> str:
+    """A table cell of the Markdown report: a long list is cut (the JSON has it whole)."""
+    shown = values[:SEEN_SHOWN]
+    more = f", and {len(values) - SEEN_SHOWN} more in site-scan.json" if values[SEEN_SHOWN:] else ""
+    return (", ".join(shown) + more).replace("|", "\\|") or "–"
 
 
 # --- judging what was seen -------------------------------------------------------------
