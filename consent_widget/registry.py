@@ -15,12 +15,12 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 from babel import Locale, UnknownLocaleError
 from jsonschema import Draft202012Validator
 
+from . import hosts as hosts_module
 from . import text_files, yaml_words
 
 Path_ = tuple[str | int, ...]
@@ -414,6 +414,10 @@ def _cross_checks(data: dict, lines: _LineIndex) -> list[tuple[Path_, str]]:
             )
     for index, vendor in enumerate(vendors):
         problems += _tag_problems(vendor, ("vendors", index), data)
+        for position, pattern in enumerate(vendor.get("hosts", [])):
+            problem = hosts_module.wildcard_problem(pattern)
+            if problem:
+                problems.append((("vendors", index, "hosts", position), problem))
     for signal, listed in data.get("consent_mode", {}).items():
         for position, category_id in enumerate(listed):
             if category_id not in category_ids:
@@ -499,23 +503,18 @@ def _tag_problems(vendor: dict, where: Path_, data: dict) -> list[tuple[Path_, s
         )
         return [((*where, "tag"), message)]
     if "src" in tag:
-        host = urlsplit(tag["src"]).hostname or ""
-        if not any(host_matches(pattern, host) for pattern in hosts):
-            return [((*where, "tag", "src"), _missing_host(host, hosts))]
-        return []
+        # As a browser parses it: what the naive reading says is no proof.
+        problem = hosts_module.src_problem(tag["src"], hosts)
+        return [((*where, "tag", "src"), problem)] if problem else []
     problems = []
     if not any(host_matches(pattern, GTAG_HOST) for pattern in hosts):
-        problems.append(((*where, "tag", "google"), "gtag.js: " + _missing_host(GTAG_HOST, hosts)))
+        problems.append(
+            ((*where, "tag", "google"), "gtag.js: " + hosts_module.missing_host(GTAG_HOST, hosts))
+        )
     if not data.get("consent_mode"):
         message = "a Google tag needs `consent_mode` (the Consent Mode signals gtag.js obeys)"
         problems.append(((*where, "tag", "google"), message))
     return problems
-
-
-def _missing_host(host: str, hosts: list[str]) -> str:
-    if not hosts:
-        return f"loads from '{host}', but the vendor has no `hosts`: add `hosts: [{host}]`"
-    return f"loads from '{host}', which is not among the vendor's `hosts`: add it there"
 
 
 def _unknown(kind: str, value: str, known: list[str]) -> str:

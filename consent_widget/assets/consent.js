@@ -21,12 +21,13 @@
   };
   const jar = () => (safe(() => D.cookie) || '').split('; ').map(s => s.split('='));
   const bake = s => safe(() => (D.cookie = s));
-  // An older revision asks again; a GPC record stands only while the signal is on.
+  // An older revision asks again; a GPC record stands only while the signal is on. Any number
+  // is a valid `ts`: a clock set at or before 1970 (a reset machine) makes it 0 or negative.
   const parse = v =>
     safe(() => {
       const d = JSON.parse(decodeURIComponent(v));
       old = d.rev < C.revision; // asked again because the policy changed: the banner says so
-      return d.v === 1 && !old && d.ts > 0 && d.cats && (d.how != 'gpc' || gpc) && d;
+      return d.v === 1 && !old && Number.isFinite(d.ts) && d.cats && (d.how != 'gpc' || gpc) && d;
     }) || null;
 
   const on = (id, d = dec) => cats.some(c => c.id == id && (c.required || (d && d.cats[id] === true)));

@@ -41,6 +41,7 @@ from consent_widget.render import disclosure_table
 CURRENT = "current"
 LABELS_FILE = "labels.yml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 # The policy's dates are Japanese calendar days.
 TIMEZONE = "+09:00"
 
@@ -349,8 +350,22 @@ def _feed(config: MkDocsConfig, lang: str) -> bytes:
         )
         sub(entry, "link", rel="alternate", type="text/html", href=config.site_url + shown)
         sub(entry, "summary", version.summary[lang])
+        # XHTML content: what a browser opening the feed shows, its link clickable.
+        xhtml = ET.SubElement(sub(entry, "content", type="xhtml"), f"{{{XHTML_NS}}}div")
+        ET.SubElement(
+            ET.SubElement(xhtml, f"{{{XHTML_NS}}}p"),
+            f"{{{XHTML_NS}}}a",
+            href=config.site_url + shown,
+        ).text = entry.find(f"{{{ATOM_NS}}}title").text
+        ET.SubElement(xhtml, f"{{{XHTML_NS}}}p").text = version.summary[lang]
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    # A browser opening the feed styles it with the site's own stylesheet (assets/feed.css):
+    # its XML viewer's inline styles are blocked by the site's CSP.
+    depth = f"{prefix}history/".count("/")
+    stylesheet = f'<?xml-stylesheet type="text/css" href="{"../" * depth}assets/feed.css"?>\n'
+    declaration = "<?xml version='1.0' encoding='utf-8'?>\n"
+    body = ET.tostring(feed, encoding="unicode")
+    return (declaration + stylesheet + body + "\n").encode("utf-8")
 
 
 # --- what the templates get ----------------------------------------------------------

@@ -59,6 +59,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "X-Frame-Options": "DENY",
+    # Other sites may not embed the site's files (Spectre-style leaks); Mozilla's HTTP
+    # Observatory checks for it. Nothing of the site is meant to be loaded from elsewhere.
+    "Cross-Origin-Resource-Policy": "same-origin",
 }
 # CSP directive → sources the consent registry's tags need (asked from the consent plugin).
 tag_sources: dict[str, list[str]] = {}

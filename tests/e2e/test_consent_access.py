@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from playwright.sync_api import expect
+
+from consent_widget import registry as registry_module
+from consent_widget import render
 
 from .accessibility import axe_results
 from .conftest import PAGES, watch_page
 from .fixtures.consent import (
     LANGS,
+    ROOT,
     banner,
     banner_button,
     decision,
@@ -18,6 +23,7 @@ from .fixtures.consent import (
     policy,
     ready,
     words,
+    write_fixture,
 )
 
 pytestmark = pytest.mark.browser
@@ -258,6 +264,114 @@ def test_small_and_zoomed_screens_show_all_three_choices_on_arrival(
             banner_button(page, lang, key),
             f"{screen}: {words(lang)[key]!r} is cut off or hidden until the visitor scrolls the banner",
         ).to_be_in_viewport(ratio=1, timeout=1000)  # the banner is laid out: no need to wait long
+
+
+# A phone of today (375 × 740): the settings dialog fills the screen, scrolls, keeps its buttons
+# at its bottom edge, and stands apart from the banner still below it.
+PHONE = {"width": 375, "height": 740}
+DIALOG_GEOMETRY = """d => {
+    const box = d.getBoundingClientRect(), bar = d.querySelector('.cw-acts').getBoundingClientRect();
+    const bottom = box.bottom - parseFloat(getComputedStyle(d).borderBottomWidth);
+    // What is drawn just above the dialog's bottom edge, across its width.
+    const below = [0.1, 0.5, 0.9].map(f => document.elementFromPoint(box.left + f * box.width, bottom - 2));
+    return {bottom, barBottom: bar.bottom, scrolled: d.scrollTop, max: d.scrollHeight - d.clientHeight,
+            belowBar: below.every(e => e && !!e.closest('.cw-acts')),
+            backdrop: getComputedStyle(d, '::backdrop').backgroundColor};
+}"""
+
+
+@pytest.mark.only_browser("chromium")  # screenshots (Firefox's inject a style the CSP reports)
+@pytest.mark.parametrize("lang", LANGS)
+def test_on_a_phone_the_dialog_ends_with_its_buttons_and_stands_apart(
+    new_context, site, artifacts, lang
+):
+    page = new_context(viewport=PHONE).new_page()
+    watch = watch_page(page, site.url)
+    open_page(page, site.page(policy(lang)))
+    expect(banner(page, lang)).to_be_visible()
+    page.screenshot(path=artifacts / f"phone-banner-{lang}-375x740.png")
+    banner_button(page, lang, "settings").click()
+    box = dialog(page, lang)
+    expect(box).to_be_visible()
+    for summary in box.locator("summary").all():
+        summary.click()
+    box.evaluate("d => d.scrollTo(0, 0)")
+    page.screenshot(path=artifacts / f"phone-settings-{lang}-375x740.png")
+    # Half-way down, text runs under the sticky buttons: none of it may show below them.
+    box.evaluate("d => d.scrollTo(0, (d.scrollHeight - d.clientHeight) / 2)")
+    page.screenshot(path=artifacts / f"phone-settings-scrolled-{lang}-375x740.png")
+    at = box.evaluate(DIALOG_GEOMETRY)
+    assert 0 < at["scrolled"] < at["max"], at
+    assert abs(at["barBottom"] - at["bottom"]) <= 1, (
+        f"the button bar ends {at['bottom'] - at['barBottom']:.0f}px above the dialog's bottom "
+        f"edge: scrolled text shows beneath it ({at})"
+    )
+    assert at["belowBar"], f"text shows below the dialog's buttons: {at}"
+    # The banner's three buttons, below the dialog, must not read as part of it.
+    for key in ("accept_all", "reject_all", "settings"):
+        expect(page.locator(".cw-banner").get_by_text(words(lang)[key], exact=True)).to_be_hidden()
+    alpha = float(at["backdrop"].rstrip(")").split(",")[-1]) if "rgba" in at["backdrop"] else 1
+    assert alpha >= 0.4, f"a {alpha:.0%} backdrop leaves the page looking part of the dialog"
+    page.keyboard.press("Escape")
+    expect(box).to_be_hidden()
+    expect(banner_button(page, lang, "accept_all")).to_be_visible()  # back, no choice yet
+    watch.assert_clean()
+
+
+@pytest.mark.only_browser("chromium")  # Chromium's forced-colors emulation
+@pytest.mark.parametrize("lang", LANGS)
+def test_in_forced_colors_mode_every_button_keeps_its_boundary(page, site, artifacts, lang):
+    """Windows high contrast drops backgrounds: a button drawn by its background alone would be
+    bare text among text."""
+    page.emulate_media(forced_colors="active")
+    open_page(page, site.page(policy(lang)))
+    for key in ("accept_all", "reject_all", "settings"):
+        style = banner_button(page, lang, key).evaluate(
+            """b => { const s = getComputedStyle(b);
+                return {width: parseFloat(s.borderTopWidth), style: s.borderTopStyle,
+                        color: s.borderTopColor, background: s.backgroundColor}; }"""
+        )
+        assert style["width"] >= 1 and style["style"] != "none", f"{key}: no border: {style}"
+        assert style["color"] != style["background"], f"{key}: border invisible: {style}"
+    page.screenshot(path=artifacts / f"consent-banner-forced-colors-{lang}.png")
+
+
+# An address or ID pasted into a vendor text: one token, no place to break.
+LONG_TOKEN = "https://vendor.example.test/?id=" + "Ab3x9Qz7" * 16
+
+
+@pytest.mark.only_browser("chromium")  # line breaking is CSS: one engine is enough
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_long_unbroken_token_in_a_vendor_text_wraps_at_320px(page, site, lang):
+    data = yaml.safe_load((ROOT / "consent.yml").read_text(encoding="utf-8"))
+    vendor = data["vendors"][0]
+    vendor["data"] = {code: f"{text} {LONG_TOKEN}" for code, text in vendor["data"].items()}
+    assets = render.build_assets(
+        registry_module.parse(yaml.safe_dump(data, allow_unicode=True)), lang
+    )
+    folder = site.root / "_fixtures" / f"long-token-{lang}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for asset in (assets.js, assets.css):
+        (folder / asset.name).write_bytes(asset.content)
+    url = write_fixture(
+        site,
+        f"long-token-{lang}/index.html",
+        "consent_markup.html",
+        lang=lang,
+        js=assets.js.name,
+        css=assets.css.name,
+    )
+    page.set_viewport_size({"width": 320, "height": 568})
+    open_page(page, url)
+    banner_button(page, lang, "settings").click()
+    box = dialog(page, lang)
+    for summary in box.locator("summary").all():
+        summary.click()
+    token = box.get_by_text(LONG_TOKEN)
+    expect(token).to_be_visible()
+    overflow = box.evaluate("d => d.scrollWidth - d.clientWidth")
+    assert overflow <= 0, f"the dialog scrolls sideways by {overflow}px at 320px"
+    assert token.bounding_box()["x"] + token.bounding_box()["width"] <= 320
 
 
 def in_view(locator) -> bool:

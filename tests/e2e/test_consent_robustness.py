@@ -14,6 +14,7 @@ from .fixtures.consent import (
     decision,
     dialog,
     dialog_button,
+    expect_no_banner,
     footer_link,
     open_page,
     policy,
@@ -131,3 +132,27 @@ def test_footer_link_targets_the_policy_of_the_page_language(page, site):
         href = footer_link(page).evaluate("a => a.href")  # written relative, resolved here
         assert href == site.page(policy(lang)) + "#cookies"
     assert set(LANGS) == {lang for _, lang in PAGES}
+
+
+# A wrong clock -------------------------------------------------------------------------
+
+# A machine whose clock was reset (a dead battery, a fresh VM): at or before the epoch the
+# record's `ts` is 0 or negative, and the choice must survive it all the same.
+WRONG_CLOCKS = {"epoch": 0, "1969": -86_400_000 * 200}
+
+
+@pytest.mark.only_browser("chromium")  # the record's own rule: engine-independent
+@pytest.mark.parametrize("clock", WRONG_CLOCKS)
+def test_a_clock_at_or_before_1970_keeps_the_choice(page, site, watch, clock):
+    # Fixed: Date.now() stays there; the page's timers still run.
+    page.clock.set_fixed_time(WRONG_CLOCKS[clock])
+    open_page(page, site.page(policy("en")))
+    assert page.evaluate("Date.now()") <= 0, "the page's clock was not set"
+    banner_button(page, "en", "reject_all").click()
+    assert decision(page)["ts"] <= 0
+    wait_for_cookie(page.context, lambda c: "reject" in c["value"])
+    page.reload()
+    expect_no_banner(page, "en")
+    held = decision(page)
+    assert held and held["how"] == "reject", f"the choice was lost on reload: {held}"
+    watch.assert_clean()

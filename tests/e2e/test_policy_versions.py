@@ -33,6 +33,7 @@ NEW_SENTENCE = {"ja": JA_NEW, "en": EN_NEW}
 HISTORY = {"ja": "改定履歴", "en": "Version history"}
 COMPARE_PREVIOUS = {"ja": "前の版との比較", "en": "Compare with the previous version"}
 CHANGED_ON = {"ja": "2027年4月1日", "en": "April 1, 2027"}
+FEED_TITLE = {"ja": "プライバシーポリシーの改定履歴", "en": "Privacy policy version history"}
 
 
 @pytest.fixture(scope="module")
@@ -236,3 +237,28 @@ def test_on_a_phone_the_change_is_the_first_thing_the_banner_says(page, versione
     ready(page)
     change = banner(page, lang).get_by_role("link", name=CHANGED_ON[lang])
     expect(change).to_be_in_viewport(ratio=1)
+
+
+@pytest.mark.parametrize("lang", PREFIX)
+def test_the_feed_reads_well_in_a_browser_under_the_sites_csp(page, versioned_site, vwatch, lang):
+    """Opened in a browser (a visitor follows the feed link), the Atom feed is styled by the
+    site's own stylesheet, not by the browser's XML viewer, which the CSP (`style-src 'self'`)
+    would break; its entries link to the changes."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    response = page.goto(versioned_site.page(f"{PREFIX[lang]}history/feed.xml"))
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    feed_title = page.locator("feed > title")
+    expect(feed_title).to_have_text(FEED_TITLE[lang])
+    assert feed_title.evaluate("e => getComputedStyle(e).display") == "block"
+    entries = page.locator("entry a")
+    expect(entries).to_have_count(2)  # one per version, newest first
+    expect(entries.first).to_be_visible()
+    expect(entries.first).to_contain_text(CHANGED_ON[lang])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"feed-{lang}-375.png")
+    entries.first.click()  # the newest version: its comparison with the one before
+    expect(page).to_have_url(
+        versioned_site.page(f"{PREFIX[lang]}history/{FIRST}..{SECOND}/privacy/")
+    )
+    vwatch.assert_clean()

@@ -153,18 +153,18 @@ def test_fully_declared_tags_pass_in_every_state(declared_scan, vendors):
         assert seen(report, state, "cookie") <= {"consent"}, state
         assert seen(report, state, "storage") == set(), state
     assert seen(report, "only analytics", "host") == {
-        "www.googletagmanager.com",
-        "region1.google-analytics.com",
+        "https://www.googletagmanager.com",
+        "https://region1.google-analytics.com",
     }
     assert seen(report, "only analytics", "cookie") == {"consent", "_ga", GA_COOKIE}
     assert seen(report, "only advertising", "cookie") == {"consent", "_gcl_au", "_fbp"}
     assert seen(report, "only advertising", "storage") == {"_gcl_ls"}
     assert seen(report, "Accept all", "host") == {
-        "www.googletagmanager.com",
-        "region1.google-analytics.com",
-        "googleads.g.doubleclick.net",
-        "connect.facebook.net",
-        "www.facebook.com",
+        "https://www.googletagmanager.com",
+        "https://region1.google-analytics.com",
+        "https://googleads.g.doubleclick.net",
+        "https://connect.facebook.net",
+        "https://www.facebook.com",
     }
     # The fake tags really ran: gtag.js loaded and config'd each ID, the beacons arrived.
     assert "region1.google-analytics.com/g/collect" in vendors.requests
@@ -208,7 +208,13 @@ EARLY_TEMPLATE = (
 GATED_SCRIPT = '\n<script type="text/plain" data-consent="analytics" data-src="/assets/visit-id.js"></script>\n'
 
 
+# A tag that writes its cookie 2.5 s after it runs, and a storage key after an idle callback.
+LATE_SRC = "https://connect.facebook.net/en_US/late.js"
+
+
 def break_registry(data: dict) -> None:
+    # Meta's tag is one that writes late, and neither of its writes is declared.
+    vendor(data, "meta-pixel")["tag"] = {"src": LATE_SRC}
     ads = vendor(data, "google-ads")
     ads["cookies"] = [c for c in ads["cookies"] if c != "_gcl_au"]
     del ads["storage"]
@@ -250,10 +256,11 @@ def test_undeclared_cookie_key_and_host_fail_with_the_named_fix(broken_scan):
     ) in out
     # The registry-built CSP blocks the host meta-pixel no longer declares, and the scan says so.
     assert (
-        "`www.facebook.com` was blocked by the site's Content-Security-Policy (img-src), and no "
-        "vendor declares it: if a declared tag needs it, add it to `hosts` of vendor `meta-pixel`"
+        "`https://www.facebook.com` was blocked by the site's Content-Security-Policy (img-src), "
+        "and no vendor declares it: if a declared tag needs it, add it to `hosts` of vendor "
+        "`meta-pixel`"
     ) in out
-    assert "www.facebook.com" not in seen(report, "Accept all", "host")
+    assert "https://www.facebook.com" not in seen(report, "Accept all", "host")
 
 
 def test_a_gated_page_script_setting_an_undeclared_cookie_is_named(broken_scan):
@@ -289,14 +296,14 @@ def test_a_tag_that_fires_before_consent_fails(broken_scan):
     early = [f for f in report["findings"] if f["state"] == "no choice"]
     messages = " ".join(f["message"] for f in early)
     assert (
-        "a request to `connect.facebook.net` (vendor `meta-pixel`, *advertising*) was sent "
-        "before any choice: its script runs without consent"
+        "a request to `https://connect.facebook.net` (vendor `meta-pixel`, *advertising*) was "
+        "sent before any choice: its script runs without consent"
     ) in messages
     assert "cookie `_fbp`" in messages
     assert all(f["pages"] == ["/"] for f in early), early
     # After Reject all too: a plain <script> ignores the choice.
     assert any(
-        f["state"] == "Reject all" and f["value"] == "connect.facebook.net"
+        f["state"] == "Reject all" and f["value"] == "https://connect.facebook.net"
         for f in report["findings"]
     )
 
@@ -324,7 +331,10 @@ class HTTPSHost:
         self.server = QuietServer(("127.0.0.1", 0), functools.partial(Handler, directory=docroot))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1").configure_cert(context)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        # Each handshake in its connection's own thread: the scan opens pages side by side.
+        self.server.socket = context.wrap_socket(
+            self.server.socket, server_side=True, do_handshake_on_connect=False
+        )
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"https://127.0.0.1:{self.server.server_address[1]}/"
 
@@ -415,3 +425,107 @@ def test_scan_by_url_audits_a_plain_page_with_the_cli_snippet(ca, vendors, tmp_p
     assert seen(report, "only analytics", "cookie") == {"consent", "_ga", GA_COOKIE}
     assert seen(report, "only advertising", "cookie") == {"consent", "_gcl_au", "_fbp"}
     assert report["remaining_after_revocation"] == ["cookie consent (domain=127.0.0.1 path=/)"]
+
+
+# --- a hostile site: a pop-up, a redirect away, 200 cookies ------------------------------
+
+POPUP_URL = "https://www.popup-ads.test/window/"
+COOKIES = 200
+
+
+def hostile_pages(landing: str) -> dict[str, str]:
+    docs = Path(__file__).parents[2] / "docs"
+
+    def page(rel: str, script: str) -> str:
+        text = (docs / rel).read_text(encoding="utf-8")
+        return text + f'\n<script src="/assets/{script}"></script>\n'
+
+    return {
+        "ja/privacy.md": page("ja/privacy.md", "cookies.js"),
+        "en/index.md": page("en/index.md", "popup.js"),
+        "en/privacy.md": page("en/privacy.md", "redirect.js"),
+        "assets/cookies.js": (
+            f"for (let i = 0; i < {COOKIES}; i++)\n"
+            "  document.cookie = `c${String(i).padStart(3, '0')}=1; path=/; max-age=86400`;\n"
+        ),
+        "assets/popup.js": f"window.open({POPUP_URL!r}, 'ad');\n",
+        "assets/redirect.js": f"location.replace({landing!r});\n",
+    }
+
+
+@pytest.fixture(scope="module")
+def hostile_scan(tmp_path_factory, ca, vendors):
+    """The tagged site, served by URL at https://127.0.0.1:<port>/, whose pages misbehave; one
+    of them sends the visitor to another origin on the same IP address (another port)."""
+    root = tmp_path_factory.mktemp("hostile")
+    elsewhere = HTTPSHost(root / "elsewhere", ca)
+    (root / "elsewhere" / "landing").mkdir()
+    (root / "elsewhere" / "landing" / "index.html").write_text(
+        '<!doctype html><html lang="en"><title>Elsewhere</title><img src="/pixel.gif" alt="">'
+    )
+    host = HTTPSHost(root / "site", ca)
+    config = copy_site(root / "src", tagged_registry(), hostile_pages(elsewhere.url + "landing/"))
+    assert build(root / "site", config, env={"SITE_URL": host.url}) == 0
+    try:
+        run, report = scan(host.url, root / "src" / "consent.yml", vendors, root / "report")
+    finally:
+        host.close()
+        elsewhere.close()
+    return run, report, elsewhere.url, root / "report"
+
+
+def test_a_tag_that_writes_seconds_after_it_runs_is_caught(broken_scan):
+    run, report = broken_scan
+    for state in ("only advertising", "Accept all"):
+        assert "_late_id" in seen(report, state, "cookie"), state
+        assert "_late_key" in seen(report, state, "storage"), state
+    assert (
+        "· only advertising: cookie `_late_id` (domain=.tsunagu-denki.com path=/) was set while "
+        "only *advertising* was granted: add it to `cookies` of the vendor that sets it"
+    ) in run.stdout
+    assert (
+        "· only advertising: localStorage key `_late_key` was set while only *advertising* was "
+        "granted: add it to `storage` of the vendor that sets it"
+    ) in run.stdout
+    # Nothing late after revoking: the tag no longer runs, and what it wrote was deleted.
+    assert "_late_id" not in seen(report, "revoked", "cookie")
+
+
+def test_a_pop_up_and_what_it_loads_are_reported_as_such(hostile_scan):
+    run, report, _, _ = hostile_scan
+    assert {"opened_by": "/en/", "url": POPUP_URL, "states": report["states"]} in report["popups"]
+    assert f"note: /en/ opened a pop-up window ({POPUP_URL}) in: no choice," in run.stdout
+    assert (
+        "/en/ (pop-up window) · no choice: 2 requests to `https://pixel.popup-ads.test`, "
+        "`https://www.popup-ads.test` were sent before any choice, and no vendor declares them"
+    ) in run.stdout
+
+
+def test_a_page_that_leaves_the_site_is_named_with_the_other_origin(hostile_scan):
+    run, report, elsewhere, _ = hostile_scan
+    other = elsewhere.rstrip("/")  # https://127.0.0.1:<another port>
+    assert report["left_site"] == {"/en/privacy/": elsewhere + "landing/"}
+    assert "/en/privacy/" not in {p["url"] for p in report["pages"] if p["lang"]}
+    assert (
+        f"/en/privacy/ (left the site for {other}) · no choice: a request to `{other}` was sent "
+        "before any choice, and no vendor declares it"
+    ) in run.stdout
+    # Never the bare address, which would read as the site's own.
+    hosts = {v for state in report["seen"].values() for v in state.get("host", [])}
+    assert all(v.startswith(("https://", "http://")) for v in hosts), hosts
+
+
+def test_200_cookies_from_one_page_are_one_finding_per_state(hostile_scan):
+    run, report, _, report_dir = hostile_scan
+    mass = [f for f in report["findings"] if len(f["values"]) == COOKIES]
+    assert [f["state"] for f in mass] == report["states"], mass
+    assert all(f["pages"] == ["/privacy/"] for f in mass)
+    assert mass[0]["values"] == [f"c{i:03}" for i in range(COOKIES)]
+    assert (
+        "/privacy/ · no choice: 200 cookies (`c000`, `c001`, `c002` and 197 more, every one in "
+        "site-scan.json) were set before any choice, and no vendor declares them: nothing but "
+        "the strictly necessary may run without consent"
+    ) in run.stdout
+    assert len(report["findings"]) < 40, len(report["findings"])
+    size = (report_dir / "site-scan.md").stat().st_size
+    assert size < 30_000, f"site-scan.md is {size} bytes"

@@ -112,3 +112,23 @@ def test_precompressed_files_go_to_clients_that_accept_them(hosted):
             plain = hosted.get(path)
             assert "Content-Encoding" not in plain.headers, f"{path}: compressed unasked"
             assert plain.body == original.read_bytes(), path
+
+
+def test_the_headers_mozilla_observatory_checks(hosted):
+    """What Mozilla's HTTP Observatory scores, on a page as nginx and Caddy serve it (TLS and
+    the http → https redirect are the operator's: README, "Host configs from the build")."""
+    headers = hosted.get(hosted.build.base).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp.split("style-src")[0], csp  # scripts: no unsafe-inline
+    max_age = int(headers["Strict-Transport-Security"].split("max-age=")[1].split(";")[0])
+    assert max_age >= 15_768_000  # six months: Observatory's minimum
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] in (
+        "no-referrer",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    )
+    assert headers["Cross-Origin-Resource-Policy"] in ("same-origin", "same-site")

@@ -146,3 +146,130 @@ def test_a_src_tag_needs_hosts_at_all():
         "consent.yml:24: vendors[0].tag.src: loads from 'cdn.example.com', but the vendor has "
         "no `hosts`: add `hosts: [cdn.example.com]`"
     ]
+
+
+# --- a tag's address as a browser reads it (WHATWG URL) ----------------------------------
+
+PIXEL_HOSTS = "    hosts: [www.googletagmanager.com, '*.doubleclick.net']"
+
+
+def with_src(src: str, hosts: str = "[connect.facebook.net]") -> str:
+    text = edit(PIXEL_HOSTS, f"    hosts: {hosts}")
+    return text.replace("      google: [AW-123456789]", f"      src: '{src}'")
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        # The browser requests https://evil.example/@connect.facebook.net/fbevents.js.
+        (
+            "https://evil.example\\@connect.facebook.net/fbevents.js",
+            "reads as an address on 'connect.facebook.net', but a browser loads it from "
+            "'evil.example' (a browser reads \\ as /, which ends the host there), which is not "
+            "among the vendor's `hosts`: write the address the vendor gives, with its host as "
+            "it is",
+        ),
+        (
+            "https:\\\\evil.example/connect.facebook.net/fbevents.js",
+            "must be a web address starting with https://",
+        ),
+        (
+            "https://connect.facebook.net\\.evil.example/fbevents.js",
+            None,  # the host ends at the backslash: connect.facebook.net, declared
+        ),
+        (
+            "https://connect.facebook.net@evil.example/fbevents.js",
+            "carries user info before an @ ('connect.facebook.net@'): a browser would load it "
+            "from 'evil.example', and a tag address never needs it; write the address without it",
+        ),
+        (
+            "https://user:secret@connect.facebook.net/fbevents.js",
+            "carries user info before an @ ('user:secret@'): a browser would load it from "
+            "'connect.facebook.net', and a tag address never needs it; write the address "
+            "without it",
+        ),
+        (
+            "https://connect.facebook.net%2Eevil.example/fbevents.js",
+            "reads as an address on 'connect.facebook.net%2Eevil.example', but a browser loads it "
+            "from 'connect.facebook.net.evil.example' (a browser decodes the %-escapes in a host "
+            "name)",
+        ),
+        ("https://connect%2Efacebook.net/fbevents.js", None),  # decoded: the declared host
+        (
+            "https://connect.facebook.net./fbevents.js",
+            "ends its host name with a dot ('connect.facebook.net.'): to a browser and to the CSP "
+            "that is another name than connect.facebook.net; remove the dot",
+        ),
+        (
+            "https://cönnect.facebook.net/fbevents.js",
+            "reads as an address on 'cönnect.facebook.net', but a browser loads it from "
+            "'xn--cnnect-wxa.facebook.net' (a browser writes an international name in its xn-- "
+            "form)",
+        ),
+        (
+            "https://CONNECT.Facebook.NET/fbevents.js",
+            None,  # host names are case-insensitive: the browser lower-cases it
+        ),
+        (
+            "https://connect.facebook.net:8443/fbevents.js",
+            "uses port 8443: the site's CSP allows the vendor's hosts on the https port only, "
+            "so the browser would refuse it; remove ':8443'",
+        ),
+        ("https://connect.facebook.net:443/fbevents.js", None),  # the https port itself
+        (
+            "https://connect.facebook.net:99999/fbevents.js",
+            "is not an address a browser can load",
+        ),
+    ],
+)
+def test_a_tag_src_is_checked_as_a_browser_reads_it(src, expected):
+    text = with_src(src)
+    if expected is None:
+        assert registry.parse(text).vendors[0].tag.src == src
+        return
+    found = problems(text)
+    assert len(found) == 1, found
+    assert found[0].startswith("consent.yml:25: vendors[0].tag.src: " + expected), found
+
+
+def test_an_international_host_is_declared_in_its_xn_form():
+    text = with_src("https://例え.jp/tag.js", "[xn--r8jz45g.jp]")
+    assert registry.parse(text).vendors[0].tag.src == "https://例え.jp/tag.js"
+
+
+# --- wildcards over a public suffix (the Public Suffix List) -----------------------------
+
+
+@pytest.mark.parametrize(
+    "wildcard,expected",
+    [
+        (
+            "*.co.jp",
+            "'*.co.jp' would allow every site under co.jp, a public suffix (anyone can have a "
+            "domain there), so anyone's scripts could run on the site: list the vendor's own "
+            "host names (e.g. tag.vendor.co.jp), or its own domain's subdomains "
+            "(*.vendor.co.jp)",
+        ),
+        ("*.github.io", "'*.github.io' would allow every site under github.io, a public suffix"),
+        (
+            "*.s3.amazonaws.com",
+            "'*.s3.amazonaws.com' would allow every site under s3.amazonaws.com, a public suffix",
+        ),
+        (
+            "*.amazonaws.com",
+            "'*.amazonaws.com' also covers ",  # s3.…amazonaws.com: anyone's buckets
+        ),
+    ],
+)
+def test_a_wildcard_over_a_public_suffix_is_refused(wildcard, expected):
+    text = edit(PIXEL_HOSTS, f"    hosts: [www.googletagmanager.com, '{wildcard}']")
+    found = problems(text)
+    assert len(found) == 1 and found[0].startswith(
+        f"consent.yml:22: vendors[0].hosts[1]: {expected}"
+    ), found
+
+
+@pytest.mark.parametrize("wildcard", ["*.doubleclick.net", "*.example.co.jp", "*.me.github.io"])
+def test_a_wildcard_under_one_owners_domain_is_fine(wildcard):
+    text = edit(PIXEL_HOSTS, f"    hosts: [www.googletagmanager.com, '{wildcard}']")
+    assert registry.parse(text).vendors[0].hosts[1] == wildcard

@@ -22,6 +22,13 @@ def test_max_pages_must_be_positive(tmp_path, capsys):
     assert "--max-pages must be at least 1" in capsys.readouterr().out
 
 
+def test_the_settle_period_must_be_a_sensible_number_of_seconds(tmp_path, capsys):
+    for bad in ("0", "-1", "31"):
+        args = ["scan", str(tmp_path), "--registry", str(ROOT / "consent.yml"), "--settle", bad]
+        assert main(args) == 2
+        assert "--settle must be more than 0 and at most 30 seconds" in capsys.readouterr().out
+
+
 def test_a_bad_registry_stops_the_scan_with_its_problems(tmp_path, capsys):
     bad = tmp_path / "consent.yml"
     bad.write_text("revision: 0\n", encoding="utf-8")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consent_widget import registry
-from consent_widget.scan import Judge, Seen
+from consent_widget.scan import Judge, Seen, Subject, consent_states, hostname, origin
 
 from ..tagged_site import tagged_registry
 
@@ -45,3 +45,36 @@ def test_a_blocked_script_of_a_tag_vendor_is_a_stale_deploy_not_a_csp_key():
         "not the one built from this registry; deploy `_headers` from the same build as the "
         "pages (or, on a site using the CLI, add what its `csp.txt` lists)"
     ), message
+
+
+# --- what a finding is about: one thing or many, and origins -----------------------------
+
+
+def test_another_port_is_another_origin_and_is_named_so():
+    assert origin("https://127.0.0.1:8443/landing/?x=1") == "https://127.0.0.1:8443"
+    assert origin("https://user@www.example.com/x") == "https://www.example.com"
+    assert hostname("https://127.0.0.1:8443") == "127.0.0.1"
+    assert hostname("www.facebook.com") == "www.facebook.com"
+
+
+def test_many_cookies_with_one_verdict_read_as_one_sentence():
+    state = consent_states(judge().registry)[0]  # no choice
+    cookies = [
+        Seen("cookie", f"c{i:03}", "domain=tsunagu-denki.com path=/", "/cookies/", state.name)
+        for i in range(200)
+    ]
+    verdicts = {judge().verdict(seen, state) for seen in cookies}
+    assert len(verdicts) == 1  # the same verdict: one finding
+    message = Subject.many(cookies).fill(verdicts.pop())
+    assert message.startswith(
+        "200 cookies (`c000`, `c001`, `c002` and 197 more, every one in site-scan.json) were set "
+        "before any choice, and no vendor declares them: "
+    ), message
+    assert (
+        Subject.one(cookies[0])
+        .fill(judge().verdict(cookies[0], state))
+        .startswith(
+            "cookie `c000` (domain=tsunagu-denki.com path=/) was set before any choice, and no vendor "
+            "declares it: "
+        )
+    )

@@ -3,8 +3,9 @@
 Chromium reaches them through `--host-resolver-rules` (`MAP www.googletagmanager.com
 127.0.0.1:PORT, …`), which the scan passes on with `--host-rules`; their certificate comes from
 a throw-away CA made with trustme (the scan runs with `--ignore-https-errors`). The scripts
-they serve behave like the real tags (gtag.js, fbevents.js); everything else gets an empty
-answer, as a beacon or pixel endpoint does. Every request is logged by host and path.
+they serve behave like the real tags (gtag.js, fbevents.js), or like a tag that writes late
+(late.js); a pop-up's page (popup.html) stands for an advertiser's window; everything else gets
+an empty answer, as a beacon or pixel endpoint does. Every request is logged by host and path.
 """
 
 from __future__ import annotations
@@ -24,11 +25,17 @@ HOSTS = (
     "googleads.g.doubleclick.net",
     "connect.facebook.net",
     "www.facebook.com",
+    # Not vendors: where a hostile page's pop-up goes, and what that window loads.
+    "www.popup-ads.test",
+    "pixel.popup-ads.test",
 )
 SCRIPTS = {
     ("www.googletagmanager.com", "/gtag/js"): "gtag.js",
     ("connect.facebook.net", "/en_US/fbevents.js"): "fbevents.js",
+    # A tag that writes its cookie and storage key seconds after it runs.
+    ("connect.facebook.net", "/en_US/late.js"): "late.js",
 }
+PAGES = {("www.popup-ads.test", "/window/"): "popup.html"}
 PIXEL = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
@@ -54,8 +61,11 @@ class FakeVendors:
                 path = urlsplit(self.path).path
                 log.append(f"{host}{path}")
                 script = SCRIPTS.get((host, path))
+                page = PAGES.get((host, path))
                 if script:
                     body, kind = (HERE / script).read_bytes(), "text/javascript"
+                elif page:
+                    body, kind = (HERE / page).read_bytes(), "text/html; charset=utf-8"
                 elif path.endswith("/") or "tr" in path:
                     body, kind = PIXEL, "image/gif"
                 else:
@@ -72,7 +82,10 @@ class FakeVendors:
         self.server = QuietServer(("127.0.0.1", 0), Handler)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert(*hosts).configure_cert(context)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        # Each handshake in its connection's own thread: many tabs call at once.
+        self.server.socket = context.wrap_socket(
+            self.server.socket, server_side=True, do_handshake_on_connect=False
+        )
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
