@@ -433,17 +433,27 @@ POPUP_URL = "https://www.popup-ads.test/window/"
 COOKIES = 200
 
 
-def hostile_pages(landing: str) -> dict[str, str]:
+def hostile_pages(landing: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(pages, templates): each misbehaving page names a template that adds its script (a page's
+    own Markdown cannot carry one)."""
     docs = Path(__file__).parents[2] / "docs"
 
     def page(rel: str, script: str) -> str:
         text = (docs / rel).read_text(encoding="utf-8")
-        return text + f'\n<script src="/assets/{script}"></script>\n'
+        return text.replace("---\n", f"---\ntemplate: {script}.html\n", 1)
 
-    return {
-        "ja/privacy.md": page("ja/privacy.md", "cookies.js"),
-        "en/index.md": page("en/index.md", "popup.js"),
-        "en/privacy.md": page("en/privacy.md", "redirect.js"),
+    def template(script: str) -> str:
+        tag = f'\n<script src="/assets/{script}.js"></script>\n'
+        return (
+            '{% extends "main.html" %}\n{% block extrahead %}{{ super() }}'
+            + tag
+            + "{% endblock %}\n"
+        )
+
+    pages = {
+        "ja/privacy.md": page("ja/privacy.md", "cookies"),
+        "en/index.md": page("en/index.md", "popup"),
+        "en/privacy.md": page("en/privacy.md", "redirect"),
         "assets/cookies.js": (
             f"for (let i = 0; i < {COOKIES}; i++)\n"
             "  document.cookie = `c${String(i).padStart(3, '0')}=1; path=/; max-age=86400`;\n"
@@ -451,6 +461,8 @@ def hostile_pages(landing: str) -> dict[str, str]:
         "assets/popup.js": f"window.open({POPUP_URL!r}, 'ad');\n",
         "assets/redirect.js": f"location.replace({landing!r});\n",
     }
+    templates = {f"{name}.html": template(name) for name in ("cookies", "popup", "redirect")}
+    return pages, templates
 
 
 @pytest.fixture(scope="module")
@@ -464,7 +476,8 @@ def hostile_scan(tmp_path_factory, ca, vendors):
         '<!doctype html><html lang="en"><title>Elsewhere</title><img src="/pixel.gif" alt="">'
     )
     host = HTTPSHost(root / "site", ca)
-    config = copy_site(root / "src", tagged_registry(), hostile_pages(elsewhere.url + "landing/"))
+    pages, templates = hostile_pages(elsewhere.url + "landing/")
+    config = copy_site(root / "src", tagged_registry(), pages, templates)
     assert build(root / "site", config, env={"SITE_URL": host.url}) == 0
     try:
         run, report = scan(host.url, root / "src" / "consent.yml", vendors, root / "report")
