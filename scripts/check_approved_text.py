@@ -23,11 +23,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, finish, read_page, site_hooks
+from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG, finish, read_page
 
 from consent_widget import text_files
-
-policy_diff = site_hooks("policy_diff")
+from policy_site.versions import diff as policy_diff
 
 FIXTURES = ROOT / "tests" / "fixtures"
 # The Japanese record is the approved text as legal gave it; its name predates the English one.

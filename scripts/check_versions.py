@@ -13,10 +13,9 @@ from checklib import DOCS, ROOT, finish, page_files, read_page
 
 sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
 
-import policy_archive
-
 from consent_widget import registry as registry_module
 from consent_widget import text_files
+from policy_site.versions import archive as policy_archive
 
 
 def main(argv: list[str] | None = None) -> int:

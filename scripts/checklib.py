@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # beside the hooks that enforce them in the build: read them from there, never twice.
 HOOKS = ROOT / "overrides" / "hooks"
 sys.path.insert(0, str(HOOKS))
-import page_source  # noqa: E402
-
 from consent_widget import marker, text_files  # noqa: E402
+from policy_site.pages import source as page_source  # noqa: E402
 
 
 def site_hooks(name: str):

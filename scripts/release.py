@@ -28,12 +28,11 @@ from checklib import DOCS, ROOT, SOURCE_LANG, TARGET_LANG
 
 sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
 
-import page_source
-import policy_archive
-
 from consent_widget import registry as registry_module
 from consent_widget import text_files
 from consent_widget.render import disclosure_table
+from policy_site.pages import source as page_source
+from policy_site.versions import archive as policy_archive
 
 REGISTRY = ROOT / "consent.yml"
 REVISION_LINE = re.compile(r"(?m)^revision:[ \t]*(\d+)[ \t]*$")

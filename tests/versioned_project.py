@@ -22,7 +22,7 @@ from tests.project_copy import copy_project  # noqa: F401  (re-exported for the 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
 
-import policy_archive  # noqa: E402
+from policy_site.versions import archive as policy_archive  # noqa: E402
 
 SECOND = "2027-04-01"
 FIRST = "2026-11-26"

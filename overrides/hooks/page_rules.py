@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import page_source
 import site_common
 from babel.dates import format_date
 from mkdocs.config.defaults import MkDocsConfig
@@ -19,6 +18,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 from consent_widget import text_files
+from policy_site.pages import source as page_source
 
 
 def on_env(env, config: MkDocsConfig, files):

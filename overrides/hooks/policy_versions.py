@@ -25,8 +25,6 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import markdown
-import policy_archive
-import policy_diff
 import site_common
 import yaml
 from babel.dates import format_date
@@ -37,6 +35,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from consent_widget.render import disclosure_table
+from policy_site.versions import archive as policy_archive
+from policy_site.versions import diff as policy_diff
 
 CURRENT = "current"
 LABELS_FILE = "labels.yml"

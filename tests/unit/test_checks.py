@@ -369,7 +369,7 @@ def test_unclosed_comment_is_named(docs):
 
 
 def test_comments_and_code_are_not_mistaken_for_problems():
-    import page_source
+    from policy_site.pages import source as page_source
 
     text = (
         "---\ntitle: t\ndescription: d\nlast_updated: 2026-11-26\n---\n\n"

@@ -7,11 +7,11 @@ import base64
 import hashlib
 
 import checklib  # noqa: F401  (puts overrides/hooks on the import path)
-import page_source
 import pytest
 import security_headers
 
 from consent_widget import text_files, yaml_words
+from policy_site.pages import source as page_source
 
 # --- encodings ---------------------------------------------------------------------
 

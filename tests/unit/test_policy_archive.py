@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
 
-import policy_archive  # noqa: E402
+from policy_site.versions import archive as policy_archive  # noqa: E402
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "overrides" / "hooks"))
 
-import policy_diff
-from policy_diff import Block
+from policy_site.versions import diff as policy_diff
+from policy_site.versions.diff import Block
 
 LABELS = policy_diff.Labels("[-", "-]", "[+", "+]")
 

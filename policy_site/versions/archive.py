@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import page_source
 import yaml
+
+from policy_site.pages import source as page_source
 
 FOLDER = "policy-versions"
 INDEX = "versions.yml"

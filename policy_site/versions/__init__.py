@@ -1,0 +1,1 @@
+"""Policy versions: the archive of released versions and the comparison between them."""
